@@ -1,0 +1,1 @@
+"""The core ticket addon: departments, categories, customers, tickets, trajectory."""

@@ -1,0 +1,1 @@
+"""REST API of the ticket addon (JWT or browser session)."""

@@ -1,0 +1,38 @@
+"""API base: translated error bodies and domain-error mapping."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_appbuilder import ModelRestApi
+from flask_babel import gettext as _
+
+from plugins.tickets.permissions import METHOD_PERMISSIONS
+from plugins.tickets.services.errors import DomainError
+
+
+class TranslatedApi(ModelRestApi):
+    """Every error is JSON with a message in the user's language."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    allow_browser_login = True
+
+    def response_400(self, message: str | None = None) -> Response:
+        return self.response(400, message=message or _("The request is not correct."))
+
+    def response_401(self) -> Response:
+        return self.response(401, message=_("Please log in."))
+
+    def response_403(self) -> Response:
+        return self.response(403, message=_("You do not have permission to do this."))
+
+    def response_404(self) -> Response:
+        return self.response(404, message=_("Not found."))
+
+    def response_422(self, message: str | None = None) -> Response:
+        return self.response(422, message=message or _("The data could not be processed."))
+
+    def response_500(self, message: str | None = None) -> Response:
+        return self.response(500, message=_("Internal error. The administrator has been told."))
+
+    def domain_error(self, error: DomainError) -> Response:
+        return self.response(error.http_status, **error.as_dict())

@@ -1,0 +1,144 @@
+"""/api/v1/ticket/: list, show, create and update through the ticket service."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+
+from plugins.tickets.api.base import TranslatedApi
+from plugins.tickets.context import actor, session
+from plugins.tickets.filters import SCOPED
+from plugins.tickets.models import Ticket
+from plugins.tickets.services import tickets as ticket_service
+from plugins.tickets.services.errors import DomainError
+
+LIST_COLUMNS = [
+    "id",
+    "number",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "category_id",
+    "category.name",
+    "department_id",
+    "department.name",
+    "assignee_id",
+    "assignee.username",
+    "customer_id",
+    "created_at",
+    "updated_at",
+    "version",
+]
+SHOW_COLUMNS = [
+    *LIST_COLUMNS,
+    "description",
+    "caller_number",
+    "customer.name",
+    "created_by_id",
+    "created_by.username",
+    "accepted_at",
+    "resolved_at",
+    "closed_at",
+    "due_at",
+    "merged_into_id",
+    "is_spam",
+]
+
+
+class TicketApi(TranslatedApi):
+    resource_name = "ticket"
+    datamodel = SQLAInterface(Ticket)
+    class_permission_name = "Ticket"
+    include_route_methods = {"get", "get_list", "post", "put", "delete"}
+    base_filters = SCOPED
+    base_order = ("id", "desc")
+    list_columns = LIST_COLUMNS
+    show_columns = SHOW_COLUMNS
+    order_columns = ["id", "number", "created_at", "updated_at", "priority", "status"]
+    search_columns = [
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "channel",
+        "category_id",
+        "department_id",
+        "assignee_id",
+        "customer_id",
+        "caller_number",
+        "created_at",
+    ]
+    # The add/edit schemas are not used (post and put below call the service); they are
+    # declared so the OpenAPI spec documents the accepted fields.
+    add_columns = ["subject", "description", "priority", "channel", "caller_number"]
+    edit_columns = add_columns
+
+    def _body(self) -> dict | None:
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else None
+
+    def _dump(self, ticket: Ticket) -> dict:
+        return self.show_model_schema.dump(ticket)
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def post(self) -> Response:
+        """Register a ticket.
+        ---
+        post:
+          description: >-
+            Register a ticket: subject, description, category_id, and optionally
+            caller_number, customer_id, priority, channel. It is routed by its category.
+          responses:
+            201: {description: Created}
+            400: {description: Not a JSON object}
+            403: {description: Not allowed}
+            422: {description: Invalid fields, with a message per field}
+        """
+        body = self._body()
+        if body is None:
+            return self.response_400(_("The request body must be a JSON object."))
+        try:
+            ticket = ticket_service.create_ticket(session(), actor(), body)
+        except DomainError as err:
+            session().rollback()
+            return self.domain_error(err)
+        return self.response(201, id=ticket.id, result=self._dump(ticket))
+
+    @expose("/<int:pk>", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk: int) -> Response:
+        """Edit a ticket's own fields; `version` must be the version you read.
+        ---
+        put:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          responses:
+            200: {description: Saved}
+            404: {description: Not found or out of your scope}
+            409: {description: The ticket changed since you read it}
+            422: {description: Invalid fields}
+        """
+        body = self._body()
+        if body is None:
+            return self.response_400(_("The request body must be a JSON object."))
+        ticket = self.datamodel.get(pk, self._base_filters)
+        if ticket is None:
+            return self.response_404()
+        values = {k: v for k, v in body.items() if k != "version"}
+        try:
+            ticket_service.update_ticket(session(), actor(), ticket, values, body.get("version"))
+        except DomainError as err:
+            session().rollback()
+            return self.domain_error(err)
+        return self.response(200, id=ticket.id, result=self._dump(ticket))

@@ -1,0 +1,55 @@
+"""Closed vocabularies of the ticket: status, channel, priority, duty.
+
+Values are stored as short English codes; labels are translated for display.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "pending_dispatch": _l("Pending dispatch"),
+    "pending_accept": _l("Pending acceptance"),
+    "in_progress": _l("In progress"),
+    "suspended": _l("Suspended"),
+    "pending_followup": _l("Pending follow-up"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+    "merged": _l("Merged"),
+    "void": _l("Void"),
+    "archived": _l("Archived"),
+}
+OPEN_STATUSES = ("pending_dispatch", "pending_accept", "in_progress", "suspended")
+
+CHANNEL_LABELS = {
+    "phone": _l("Phone"),
+    "web": _l("Web"),
+    "email": _l("Email"),
+    "portal": _l("Portal"),
+    "wechat": _l("WeChat"),
+    "api": _l("API"),
+}
+
+PRIORITY_LABELS = {
+    "low": _l("Low"),
+    "normal": _l("Normal"),
+    "high": _l("High"),
+    "urgent": _l("Urgent"),
+}
+
+DUTY_LABELS = {
+    "handler": _l("Handler"),
+    "supervisor": _l("Supervisor"),
+}
+
+
+def choices(labels: dict) -> list[tuple[str, object]]:
+    """Return (value, label) pairs for a select field."""
+    return list(labels.items())
+
+
+def label(labels: dict, value: str | None) -> str:
+    """Translated label of a stored code, the code itself when unknown."""
+    if value is None:
+        return ""
+    return str(labels.get(value, value))

@@ -1,0 +1,87 @@
+"""Registers the ticket addon with Flask-AppBuilder. Registration only, no logic."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, current_app
+from flask_appbuilder.basemanager import BaseManager
+from flask_babel import lazy_gettext as _l
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class TicketsManager(BaseManager):
+    def pre_process(self) -> None:
+        # Addon templates need an absolute folder; a plain blueprint carries them.
+        current_app.register_blueprint(
+            Blueprint("tickets_addon", __name__, template_folder=os.path.join(HERE, "templates"))
+        )
+        from plugins.tickets.cli import seed_demo_command
+
+        current_app.cli.add_command(seed_demo_command)
+
+    def register_views(self) -> None:
+        from plugins.tickets.api.catalog import CategoryApi, DepartmentApi
+        from plugins.tickets.api.customers import CustomerApi
+        from plugins.tickets.api.tickets import TicketApi
+        from plugins.tickets.views.admin import CategoryView, DepartmentView, StaffMembershipView
+        from plugins.tickets.views.comments import CommentView
+        from plugins.tickets.views.customers import CustomerTicketsView, CustomerView
+        from plugins.tickets.views.tickets import TicketView
+
+        ab = self.appbuilder
+        desk, desk_label = "Service Desk", _l("Service Desk")
+        ab.add_view(
+            TicketView,
+            "Tickets",
+            label=_l("Tickets"),
+            icon="fa-ticket",
+            category=desk,
+            category_label=desk_label,
+            category_icon="fa-headset",
+        )
+        ab.add_link(
+            "New Ticket",
+            label=_l("New ticket"),
+            href="TicketView.add",
+            icon="fa-plus",
+            category=desk,
+        )
+        ab.add_view(
+            CustomerView,
+            "Customers",
+            label=_l("Customers"),
+            icon="fa-address-book",
+            category=desk,
+        )
+        ab.add_view(
+            CommentView, "Comments", label=_l("Comments"), icon="fa-comments", category=desk
+        )
+        ab.add_view_no_menu(CustomerTicketsView)
+        settings, settings_label = "Desk Settings", _l("Desk Settings")
+        ab.add_view(
+            DepartmentView,
+            "Departments",
+            label=_l("Departments"),
+            icon="fa-sitemap",
+            category=settings,
+            category_label=settings_label,
+            category_icon="fa-cogs",
+        )
+        ab.add_view(
+            StaffMembershipView,
+            "Staff",
+            label=_l("Staff membership"),
+            icon="fa-users",
+            category=settings,
+        )
+        ab.add_view(
+            CategoryView,
+            "Categories",
+            label=_l("Categories"),
+            icon="fa-folder-tree",
+            category=settings,
+        )
+        for api in (TicketApi, CustomerApi, DepartmentApi, CategoryApi):
+            ab.add_api(api)

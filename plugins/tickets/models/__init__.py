@@ -1,0 +1,22 @@
+"""ORM models of the ticket addon, one module per noun."""
+
+from plugins.tickets.models.category import Category
+from plugins.tickets.models.comment import Attachment, Comment
+from plugins.tickets.models.customer import Customer, CustomerPhone
+from plugins.tickets.models.department import Department, StaffMembership
+from plugins.tickets.models.event import TicketEvent
+from plugins.tickets.models.sequence import TicketSequence
+from plugins.tickets.models.ticket import Ticket
+
+__all__ = [
+    "Attachment",
+    "Category",
+    "Comment",
+    "Customer",
+    "CustomerPhone",
+    "Department",
+    "StaffMembership",
+    "Ticket",
+    "TicketEvent",
+    "TicketSequence",
+]

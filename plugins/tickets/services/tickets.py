@@ -1,0 +1,212 @@
+"""Creating and editing tickets: validation, routing, numbering, scoping, trajectory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from plugins.tickets.enums import CHANNEL_LABELS, PRIORITY_LABELS
+from plugins.tickets.models import Category, Customer, Ticket
+from plugins.tickets.models.base import utcnow
+from plugins.tickets.scoping import read_scope, write_scope
+from plugins.tickets.services import trajectory
+from plugins.tickets.services.customers import find_by_phone
+from plugins.tickets.services.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
+from plugins.tickets.services.numbering import next_number
+from plugins.tickets.services.phones import to_e164
+
+#: Fields a user may set on create and edit. Status, department and assignee change only
+#: through process actions; number, times and version belong to the system.
+EDITABLE_FIELDS = (
+    "subject",
+    "description",
+    "priority",
+    "channel",
+    "category_id",
+    "customer_id",
+    "caller_number",
+)
+SUBJECT_MAX = 200
+
+
+def _validate(session: Session, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Check and normalise user-supplied fields; raise with every bad field at once."""
+    errors: dict[str, object] = {}
+    clean: dict[str, Any] = {}
+    unknown = sorted(set(values) - set(EDITABLE_FIELDS))
+    for name in unknown:
+        errors[name] = _("This field cannot be set here.")
+
+    if "subject" in values or creating:
+        subject = (
+            (values.get("subject") or "").strip()
+            if isinstance(values.get("subject"), str | None)
+            else None
+        )
+        if not subject:
+            errors["subject"] = _("Subject is required.")
+        elif len(subject) > SUBJECT_MAX:
+            errors["subject"] = _("Subject is longer than %(n)d characters.", n=SUBJECT_MAX)
+        else:
+            clean["subject"] = subject
+    if "description" in values:
+        desc = values.get("description")
+        if desc is not None and not isinstance(desc, str):
+            errors["description"] = _("Description must be text.")
+        else:
+            clean["description"] = (desc or "").strip()
+    for field, labels, default in (
+        ("priority", PRIORITY_LABELS, "normal"),
+        ("channel", CHANNEL_LABELS, "phone"),
+    ):
+        if field in values or creating:
+            value = values.get(field) or default
+            if value not in labels:
+                errors[field] = _("Not a valid choice.")
+            else:
+                clean[field] = value
+    if "category_id" in values or creating:
+        category = _get(session, Category, values.get("category_id"))
+        if category is None or not category.active:
+            errors["category_id"] = _("Choose an active category.")
+        else:
+            clean["category_id"] = category.id
+    if values.get("customer_id") is not None:
+        if _get(session, Customer, values.get("customer_id")) is None:
+            errors["customer_id"] = _("No such customer.")
+        else:
+            clean["customer_id"] = int(values["customer_id"])
+    elif "customer_id" in values:
+        clean["customer_id"] = None
+    if "caller_number" in values:
+        raw = values.get("caller_number")
+        raw = raw.strip() if isinstance(raw, str) else raw
+        if raw:
+            e164 = to_e164(raw) if isinstance(raw, str) else None
+            if e164 is None:
+                errors["caller_number"] = _("Not a valid phone number.")
+            else:
+                clean["caller_number"] = raw
+                clean["caller_e164"] = e164
+        else:
+            clean["caller_number"] = None
+            clean["caller_e164"] = None
+    if errors:
+        raise ValidationFailed(_("Please correct the errors below."), errors)
+    return clean
+
+
+def _get(session: Session, model: type, pk: Any) -> Any:
+    if isinstance(pk, bool):
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return session.get(model, pk)
+
+
+def create_ticket(
+    session: Session, actor: object, values: Mapping[str, Any], *, now: dt.datetime | None = None
+) -> Ticket:
+    """Register a ticket (受理) and route it by its category.
+
+    A category with a default department sends the ticket to that department's
+    待签收 queue; otherwise it waits in 待派单 for the dispatcher. The actor must be
+    allowed to change the ticket that results (an agent always may: it is their intake).
+    """
+    now = now or utcnow()
+    clean = _validate(session, values, creating=True)
+    if not clean.get("customer_id") and clean.get("caller_e164"):
+        matches = find_by_phone(session, clean["caller_e164"], limit=2)
+        if len(matches) == 1:
+            clean["customer_id"] = matches[0].id
+    category = session.get(Category, clean["category_id"])
+    ticket = Ticket(**clean)
+    ticket.department_id = category.default_department_id
+    ticket.status = "pending_accept" if ticket.department_id else "pending_dispatch"
+    ticket.created_by_id = actor.id
+    ticket.created_at = now
+    ticket.updated_at = now
+    if not write_scope(session, actor).contains(ticket):
+        raise Forbidden(_("You may not register tickets for that department."))
+    ticket.number = next_number(session, now)
+    session.add(ticket)
+    session.flush()
+    trajectory.record(session, actor, ticket, "create", now=now)
+    session.commit()
+    return ticket
+
+
+def get_visible(session: Session, actor: object, ticket_id: Any) -> Ticket:
+    """The ticket if the actor may see it; NotFound otherwise (no existence leak)."""
+    ticket = _get(session, Ticket, ticket_id)
+    if ticket is None or not read_scope(session, actor).contains(ticket):
+        raise NotFound(_("Ticket not found."))
+    return ticket
+
+
+def check_writable(session: Session, actor: object, ticket: Ticket) -> None:
+    """Raise unless the actor may change this ticket."""
+    if not read_scope(session, actor).contains(ticket):
+        raise NotFound(_("Ticket not found."))
+    if not write_scope(session, actor).contains(ticket):
+        raise Forbidden(_("You may not change this ticket."))
+
+
+def update_ticket(
+    session: Session,
+    actor: object,
+    ticket: Ticket,
+    values: Mapping[str, Any],
+    expected_version: Any,
+    *,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Edit a ticket's own fields with optimistic locking; write the changes to the trajectory."""
+    now = now or utcnow()
+    check_writable(session, actor, ticket)
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            _("Please correct the errors below."), {"version": _("Version is required.")}
+        ) from None
+    if expected != ticket.version:
+        raise StaleVersion(
+            _("Someone else changed this ticket. Reload it and apply your change again.")
+        )
+    clean = _validate(session, values, creating=False)
+    changes: dict[str, list[Any]] = {}
+    for field, new in clean.items():
+        old = getattr(ticket, field)
+        if old != new:
+            if field != "caller_e164":
+                changes[field] = [old, new]
+            setattr(ticket, field, new)
+    if not changes:
+        return ticket
+    ticket.updated_at = now
+    trajectory.record(
+        session,
+        actor,
+        ticket,
+        "edit",
+        now=now,
+        from_status=ticket.status,
+        from_department_id=ticket.department_id,
+        changes=changes,
+    )
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise StaleVersion(
+            _("Someone else changed this ticket. Reload it and apply your change again.")
+        ) from None
+    return ticket

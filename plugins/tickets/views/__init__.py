@@ -1,0 +1,1 @@
+"""Screens of the ticket addon: thin declarative views that call the services."""

@@ -1,0 +1,31 @@
+"""Form fields shared by screens."""
+
+from __future__ import annotations
+
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, SelectField
+
+from plugins.tickets.enums import CHANNEL_LABELS, DUTY_LABELS, PRIORITY_LABELS, choices
+
+
+def priority_field() -> SelectField:
+    return SelectField(
+        _l("Priority"), choices=choices(PRIORITY_LABELS), default="normal", widget=Select2Widget()
+    )
+
+
+def channel_field() -> SelectField:
+    return SelectField(
+        _l("Channel"), choices=choices(CHANNEL_LABELS), default="phone", widget=Select2Widget()
+    )
+
+
+def duty_field() -> SelectField:
+    return SelectField(
+        _l("Duty"), choices=choices(DUTY_LABELS), default="handler", widget=Select2Widget()
+    )
+
+
+def version_field() -> HiddenField:
+    return HiddenField()

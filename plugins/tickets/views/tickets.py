@@ -1,0 +1,381 @@
+"""Ticket screens: queue list, intake form with caller history, show page, edit."""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_appbuilder import action, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.formatting import fmt_dt
+from plugins.tickets.context import actor, session
+from plugins.tickets.enums import STATUS_LABELS
+from plugins.tickets.filters import SCOPED
+from plugins.tickets.models import Attachment, Category, Comment, Ticket, TicketEvent
+from plugins.tickets.services import comments as comment_service
+from plugins.tickets.services import customers as customer_service
+from plugins.tickets.services import tickets as ticket_service
+from plugins.tickets.services.errors import DomainError
+from plugins.tickets.views.base import ROUTES, BaseModelView, show_errors
+from plugins.tickets.views.fields import channel_field, priority_field, version_field
+
+FORM_ALIASES = {"category_id": "category", "customer_id": "customer"}
+ACTION_LABELS = {
+    "create": _l("Registered"),
+    "edit": _l("Edited"),
+    "reply": _l("Public reply"),
+    "note": _l("Internal note"),
+    "attach": _l("Attachment added"),
+}
+
+
+def offer_active_categories(form) -> None:
+    """Only active categories are offered, in tree order, indented."""
+    form.category.query_func = lambda: (
+        session()
+        .scalars(select(Category).where(Category.active.is_(True)).order_by(Category.tree_path))
+        .all()
+    )
+    form.category.get_label = attrgetter("indented_name")
+
+
+def form_values(form) -> dict[str, Any]:
+    """The user's input as service values (ids for relations)."""
+    return {
+        "subject": form.subject.data,
+        "description": form.description.data,
+        "priority": form.priority.data,
+        "channel": form.channel.data,
+        "category_id": form.category.data.id if form.category.data else None,
+        "customer_id": form.customer.data.id if form.customer.data else None,
+        "caller_number": form.caller_number.data,
+    }
+
+
+class TicketView(BaseModelView):
+    datamodel = SQLAInterface(Ticket)
+    class_permission_name = "Ticket"
+    include_route_methods = {*ROUTES, "comment", "attach", "attachment"}
+    base_filters = SCOPED
+    base_order = ("id", "desc")
+    show_template = "tickets/ticket_show.html"
+    add_template = "tickets/ticket_add.html"
+    list_title = _l("Tickets")
+    show_title = _l("Ticket")
+    add_title = _l("New ticket")
+    edit_title = _l("Edit ticket")
+
+    label_columns = {
+        "number": _l("Number"),
+        "subject": _l("Subject"),
+        "description": _l("Description"),
+        "channel": _l("Channel"),
+        "channel_label": _l("Channel"),
+        "priority": _l("Priority"),
+        "priority_label": _l("Priority"),
+        "status": _l("Status"),
+        "status_label": _l("Status"),
+        "category": _l("Category"),
+        "department": _l("Department"),
+        "assignee": _l("Assignee"),
+        "customer": _l("Customer"),
+        "caller_number": _l("Caller number"),
+        "created_by": _l("Registered by"),
+        "created_at": _l("Created at"),
+        "updated_at": _l("Updated at"),
+        "accepted_at": _l("Accepted at"),
+        "resolved_at": _l("Resolved at"),
+        "closed_at": _l("Closed at"),
+        "due_at": _l("Due at"),
+        "version": _l("Version"),
+        "merged_into": _l("Merged into"),
+        "is_spam": _l("Spam"),
+    }
+    list_columns = [
+        "number",
+        "subject",
+        "category",
+        "department",
+        "status_label",
+        "priority_label",
+        "assignee",
+        "created_at",
+    ]
+    order_columns = ["number", "subject", "created_at"]
+    search_columns = [
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "channel",
+        "category",
+        "department",
+        "caller_number",
+        "created_at",
+    ]
+    show_fieldsets = [
+        (
+            _l("Ticket"),
+            {
+                "fields": [
+                    "number",
+                    "subject",
+                    "description",
+                    "category",
+                    "status_label",
+                    "priority_label",
+                    "channel_label",
+                ]
+            },
+        ),
+        (
+            _l("Caller"),
+            {"fields": ["customer", "caller_number"]},
+        ),
+        (
+            _l("Handling"),
+            {
+                "fields": [
+                    "department",
+                    "assignee",
+                    "created_by",
+                    "created_at",
+                    "accepted_at",
+                    "resolved_at",
+                    "closed_at",
+                    "due_at",
+                    "merged_into",
+                ]
+            },
+        ),
+    ]
+    add_columns = [
+        "caller_number",
+        "customer",
+        "category",
+        "subject",
+        "description",
+        "priority",
+        "channel",
+    ]
+    edit_columns = [*add_columns, "expected_version"]
+    add_form_extra_fields = {"priority": priority_field(), "channel": channel_field()}
+    edit_form_extra_fields = {
+        "priority": priority_field(),
+        "channel": channel_field(),
+        "expected_version": version_field(),
+    }
+    formatters_columns = {
+        "created_at": fmt_dt,
+        "updated_at": fmt_dt,
+        "accepted_at": fmt_dt,
+        "resolved_at": fmt_dt,
+        "closed_at": fmt_dt,
+        "due_at": fmt_dt,
+    }
+
+    # -- intake -------------------------------------------------------------------
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        form = self.add_form.refresh()
+        offer_active_categories(form)
+        caller = (request.values.get("caller") or "").strip()
+        if request.method == "POST":
+            if form.validate():
+                try:
+                    ticket = ticket_service.create_ticket(session(), actor(), form_values(form))
+                except DomainError as err:
+                    session().rollback()
+                    show_errors(form, err, FORM_ALIASES)
+                else:
+                    flash(_("Ticket %(number)s registered.", number=ticket.number), "success")
+                    return redirect(url_for(".show", pk=ticket.id))
+            caller = caller or (form.caller_number.data or "")
+        elif caller:
+            form.caller_number.data = caller
+        history = []
+        if caller:
+            _e164, history = customer_service.lookup(session(), actor(), caller)
+            if len(history) == 1 and request.method == "GET":
+                form.customer.data = history[0]["customer"]
+        widgets = self._get_add_widget(form=form)
+        return self.render_template(
+            self.add_template, title=self.add_title, widgets=widgets, caller=caller, history=history
+        )
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        ticket = self.datamodel.get(pk, self._base_filters)
+        if ticket is None:
+            abort(404)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            offer_active_categories(form)
+            if form.validate():
+                try:
+                    ticket_service.update_ticket(
+                        session(), actor(), ticket, form_values(form), form.expected_version.data
+                    )
+                except DomainError as err:
+                    session().rollback()
+                    show_errors(form, err, FORM_ALIASES)
+                else:
+                    flash(_("Ticket %(number)s saved.", number=ticket.number), "success")
+                    return redirect(url_for(".show", pk=ticket.id))
+        else:
+            form = self.edit_form.refresh(obj=ticket)
+            offer_active_categories(form)
+            form.expected_version.data = ticket.version
+        widgets = self._get_edit_widget(form=form)
+        return self.render_template(
+            self.edit_template, title=self.edit_title, widgets=widgets, related_views=[]
+        )
+
+    # -- the ticket page ----------------------------------------------------------
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        widgets = self._show(pk)  # 404 outside the user's scope
+        ticket = self.datamodel.get(pk, self._base_filters)
+        db = session()
+        comments = db.scalars(
+            select(Comment)
+            .options(joinedload(Comment.author))
+            .where(Comment.ticket_id == ticket.id)
+            .order_by(Comment.created_at, Comment.id)
+        ).all()
+        attachments = db.scalars(
+            select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
+        ).all()
+        events = db.scalars(
+            select(TicketEvent)
+            .options(
+                joinedload(TicketEvent.actor),
+                joinedload(TicketEvent.from_department),
+                joinedload(TicketEvent.to_department),
+            )
+            .where(TicketEvent.ticket_id == ticket.id)
+            .order_by(TicketEvent.id)
+        ).all()
+        return self.render_template(
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=self._related_views,
+            ticket=ticket,
+            comments=comments,
+            attachments=attachments,
+            events=events,
+            status_labels=STATUS_LABELS,
+            action_labels=ACTION_LABELS,
+            can_write=self.appbuilder.sm.has_access("can_write", "Ticket"),
+        )
+
+    @expose("/comment/<int:pk>", methods=["POST"])
+    @has_access
+    def comment(self, pk):
+        ticket = self.datamodel.get(pk, self._base_filters)
+        if ticket is None:
+            abort(404)
+        try:
+            comment_service.add_comment(
+                session(),
+                actor(),
+                ticket,
+                request.form.get("body", ""),
+                is_public=request.form.get("is_public") == "y",
+            )
+        except DomainError as err:
+            session().rollback()
+            flash("; ".join([str(err.message), *map(str, err.fields.values())]), "danger")
+        else:
+            flash(_("Comment added."), "success")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/attach/<int:pk>", methods=["POST"])
+    @has_access
+    def attach(self, pk):
+        ticket = self.datamodel.get(pk, self._base_filters)
+        if ticket is None:
+            abort(404)
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Choose a file to upload."), "danger")
+            return redirect(url_for(".show", pk=pk))
+        cfg = current_app.config
+        try:
+            comment_service.save_attachment(
+                session(),
+                actor(),
+                ticket,
+                filename=upload.filename,
+                content_type=upload.mimetype,
+                stream=upload.stream,
+                storage_dir=cfg["ATTACHMENT_DIR"],
+                max_bytes=cfg["ATTACHMENT_MAX_BYTES"],
+                allowed_extensions=cfg["ATTACHMENT_EXTENSIONS"],
+            )
+        except DomainError as err:
+            session().rollback()
+            flash("; ".join([str(err.message), *map(str, err.fields.values())]), "danger")
+        else:
+            flash(_("File uploaded."), "success")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/attachment/<int:attachment_id>", methods=["GET"])
+    @has_access
+    def attachment(self, attachment_id):
+        item = session().get(Attachment, attachment_id)
+        if item is None or self.datamodel.get(item.ticket_id, self._base_filters) is None:
+            abort(404)
+        path = f"{current_app.config['ATTACHMENT_DIR']}/{item.stored_name}"
+        response = send_file(
+            path,
+            mimetype="application/octet-stream",
+            as_attachment=True,
+            download_name=item.filename,
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+    # -- bulk ---------------------------------------------------------------------
+
+    @action(
+        "mark_urgent",
+        _l("Set priority to urgent"),
+        _l("Set the selected tickets to urgent priority?"),
+        "fa-exclamation",
+    )
+    def mark_urgent(self, items):
+        """Bulk change through the service, which re-checks scope for every ticket."""
+        items = items if isinstance(items, list) else [items]
+        done = skipped = 0
+        for item in items:
+            if item is None:
+                skipped += 1
+                continue
+            try:
+                ticket_service.update_ticket(
+                    session(), actor(), item, {"priority": "urgent"}, item.version
+                )
+                done += 1
+            except DomainError:
+                session().rollback()
+                skipped += 1
+        flash(
+            _("%(done)d tickets updated, %(skipped)d skipped.", done=done, skipped=skipped), "info"
+        )
+        self.update_redirect()
+        return redirect(self.get_redirect())
