@@ -1,0 +1,3 @@
+def test_ticket_list_opens(login):
+    client = login("tech")
+    assert client.get("/ticketview/list/").status_code == 200
