@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import Optional
 
 from plugins.tickets.enums import CHANNEL_LABELS, DUTY_LABELS, PRIORITY_LABELS, choices
 
@@ -29,3 +30,7 @@ def duty_field() -> SelectField:
 
 def version_field() -> HiddenField:
     return HiddenField()
+
+
+def description_field() -> TextAreaField:
+    return TextAreaField(_l("Description"), validators=[Optional()])

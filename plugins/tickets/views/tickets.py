@@ -23,7 +23,12 @@ from plugins.tickets.services import customers as customer_service
 from plugins.tickets.services import tickets as ticket_service
 from plugins.tickets.services.errors import DomainError
 from plugins.tickets.views.base import ROUTES, BaseModelView, show_errors
-from plugins.tickets.views.fields import channel_field, priority_field, version_field
+from plugins.tickets.views.fields import (
+    channel_field,
+    description_field,
+    priority_field,
+    version_field,
+)
 
 FORM_ALIASES = {"category_id": "category", "customer_id": "customer"}
 ACTION_LABELS = {
@@ -165,8 +170,13 @@ class TicketView(BaseModelView):
         "channel",
     ]
     edit_columns = [*add_columns, "expected_version"]
-    add_form_extra_fields = {"priority": priority_field(), "channel": channel_field()}
+    add_form_extra_fields = {
+        "priority": priority_field(),
+        "channel": channel_field(),
+        "description": description_field(),
+    }
     edit_form_extra_fields = {
+        "description": description_field(),
         "priority": priority_field(),
         "channel": channel_field(),
         "expected_version": version_field(),
