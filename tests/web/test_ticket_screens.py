@@ -117,3 +117,15 @@ def test_attachment_limits(app, login, build, db):
         content_type="multipart/form-data",
     )
     assert _count(db, Attachment, ticket_id=ticket.id) == 0
+
+
+def test_customer_choices_come_from_the_caller_number_not_the_whole_table(login, build):
+    other = build.customer(name="不相关客户甲")
+    client = login("agent")
+    plain = client.get("/ticketview/add").get_data(as_text=True)
+    assert "不相关客户甲" not in plain and "张三" not in plain
+    popped = client.get("/ticketview/add?caller=13800138000").get_data(as_text=True)
+    assert "张三" in popped and "不相关客户甲" not in popped
+    ticket = build.ticket("agent", "REPAIR", customer_id=other.id)
+    edit = client.get(f"/ticketview/edit/{ticket.id}").get_data(as_text=True)
+    assert "不相关客户甲" in edit  # the ticket's own customer stays selectable

@@ -34,20 +34,30 @@ EDITABLE_FIELDS = (
 SUBJECT_MAX = 200
 
 
-def _validate(session: Session, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
-    """Check and normalise user-supplied fields; raise with every bad field at once."""
+def _text(value: Any) -> str | None:
+    """Stripped text, or None when the value is not text at all."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else None
+
+
+def _validate(
+    session: Session, values: Mapping[str, Any], *, current: Ticket | None = None
+) -> dict[str, Any]:
+    """Check and normalise user-supplied fields; raise with every bad field at once.
+
+    On create (no `current`) subject and category are required and priority and channel
+    default; on edit only the given fields are checked, and an unchanged category passes
+    even if it has been retired since.
+    """
+    creating = current is None
     errors: dict[str, object] = {}
     clean: dict[str, Any] = {}
-    unknown = sorted(set(values) - set(EDITABLE_FIELDS))
-    for name in unknown:
+    for name in sorted(set(values) - set(EDITABLE_FIELDS)):
         errors[name] = _("This field cannot be set here.")
 
     if "subject" in values or creating:
-        subject = (
-            (values.get("subject") or "").strip()
-            if isinstance(values.get("subject"), str | None)
-            else None
-        )
+        subject = _text(values.get("subject"))
         if not subject:
             errors["subject"] = _("Subject is required.")
         elif len(subject) > SUBJECT_MAX:
@@ -55,47 +65,45 @@ def _validate(session: Session, values: Mapping[str, Any], *, creating: bool) ->
         else:
             clean["subject"] = subject
     if "description" in values:
-        desc = values.get("description")
-        if desc is not None and not isinstance(desc, str):
+        description = _text(values.get("description"))
+        if description is None:
             errors["description"] = _("Description must be text.")
         else:
-            clean["description"] = (desc or "").strip()
+            clean["description"] = description
     for field, labels, default in (
         ("priority", PRIORITY_LABELS, "normal"),
         ("channel", CHANNEL_LABELS, "phone"),
     ):
         if field in values or creating:
             value = values.get(field) or default
-            if value not in labels:
+            if not isinstance(value, str) or value not in labels:
                 errors[field] = _("Not a valid choice.")
             else:
                 clean[field] = value
     if "category_id" in values or creating:
         category = _get(session, Category, values.get("category_id"))
-        if category is None or not category.active:
+        unchanged = current is not None and category is not None and (
+            category.id == current.category_id
+        )
+        if category is None or not (category.active or unchanged):
             errors["category_id"] = _("Choose an active category.")
         else:
             clean["category_id"] = category.id
-    if values.get("customer_id") is not None:
-        if _get(session, Customer, values.get("customer_id")) is None:
+    if "customer_id" in values:
+        if values["customer_id"] in (None, ""):
+            clean["customer_id"] = None
+        elif (customer := _get(session, Customer, values["customer_id"])) is None:
             errors["customer_id"] = _("No such customer.")
         else:
-            clean["customer_id"] = int(values["customer_id"])
-    elif "customer_id" in values:
-        clean["customer_id"] = None
+            clean["customer_id"] = customer.id
     if "caller_number" in values:
-        raw = values.get("caller_number")
-        raw = raw.strip() if isinstance(raw, str) else raw
-        if raw:
-            e164 = to_e164(raw) if isinstance(raw, str) else None
-            if e164 is None:
-                errors["caller_number"] = _("Not a valid phone number.")
-            else:
-                clean["caller_number"] = raw
-                clean["caller_e164"] = e164
+        raw = _text(values.get("caller_number"))
+        e164 = to_e164(raw) if raw else None
+        if raw is None or (raw and e164 is None):
+            errors["caller_number"] = _("Not a valid phone number.")
         else:
-            clean["caller_number"] = None
-            clean["caller_e164"] = None
+            clean["caller_number"] = raw or None
+            clean["caller_e164"] = e164
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), errors)
     return clean
@@ -121,7 +129,7 @@ def create_ticket(
     allowed to change the ticket that results (an agent always may: it is their intake).
     """
     now = now or utcnow()
-    clean = _validate(session, values, creating=True)
+    clean = _validate(session, values)
     if not clean.get("customer_id") and clean.get("caller_e164"):
         matches = find_by_phone(session, clean["caller_e164"], limit=2)
         if len(matches) == 1:
@@ -181,7 +189,7 @@ def update_ticket(
         raise StaleVersion(
             _("Someone else changed this ticket. Reload it and apply your change again.")
         )
-    clean = _validate(session, values, creating=False)
+    clean = _validate(session, values, current=ticket)
     changes: dict[str, list[Any]] = {}
     for field, new in clean.items():
         old = getattr(ticket, field)

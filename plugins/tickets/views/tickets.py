@@ -17,11 +17,12 @@ from app.formatting import fmt_dt
 from plugins.tickets.context import actor, session
 from plugins.tickets.enums import STATUS_LABELS
 from plugins.tickets.filters import SCOPED
-from plugins.tickets.models import Attachment, Category, Comment, Ticket, TicketEvent
+from plugins.tickets.models import Attachment, Category, Comment, Customer, Ticket, TicketEvent
 from plugins.tickets.services import comments as comment_service
 from plugins.tickets.services import customers as customer_service
 from plugins.tickets.services import tickets as ticket_service
 from plugins.tickets.services.errors import DomainError
+from plugins.tickets.services.phones import to_e164
 from plugins.tickets.views.base import ROUTES, BaseModelView, show_errors
 from plugins.tickets.views.fields import (
     channel_field,
@@ -40,14 +41,27 @@ ACTION_LABELS = {
 }
 
 
-def offer_active_categories(form) -> None:
-    """Only active categories are offered, in tree order, indented."""
-    form.category.query_func = lambda: (
-        session()
-        .scalars(select(Category).where(Category.active.is_(True)).order_by(Category.tree_path))
-        .all()
-    )
+def offer_choices(form, caller: str | None, current: Customer | None = None) -> None:
+    """Fill the relation selects without loading whole tables.
+
+    Categories: the active ones, in tree order, indented. Customers: those having the
+    caller's number (the screen pop), plus the ticket's current customer, so the page stays
+    small with tens of thousands of customers.
+    """
+    form.category.query_func = lambda: session().scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.tree_path)
+    ).all()
     form.category.get_label = attrgetter("indented_name")
+    e164 = to_e164(caller) if caller else None
+
+    def customers() -> list[Customer]:
+        found = customer_service.find_by_phone(session(), e164) if e164 else []
+        if current is not None and current not in found:
+            found.append(current)
+        return found
+
+    form.customer.query_func = customers
+    form.customer.get_label = lambda c: f"{c.name} ({c.phone_list})"
 
 
 def form_values(form) -> dict[str, Any]:
@@ -196,8 +210,8 @@ class TicketView(BaseModelView):
     @has_access
     def add(self):
         form = self.add_form.refresh()
-        offer_active_categories(form)
-        caller = (request.values.get("caller") or "").strip()
+        caller = (request.values.get("caller") or request.form.get("caller_number") or "").strip()
+        offer_choices(form, caller)
         if request.method == "POST":
             if form.validate():
                 try:
@@ -208,7 +222,6 @@ class TicketView(BaseModelView):
                 else:
                     flash(_("Ticket %(number)s registered.", number=ticket.number), "success")
                     return redirect(url_for(".show", pk=ticket.id))
-            caller = caller or (form.caller_number.data or "")
         elif caller:
             form.caller_number.data = caller
         history = []
@@ -229,7 +242,7 @@ class TicketView(BaseModelView):
             abort(404)
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
-            offer_active_categories(form)
+            offer_choices(form, request.form.get("caller_number"), ticket.customer)
             if form.validate():
                 try:
                     ticket_service.update_ticket(
@@ -243,7 +256,7 @@ class TicketView(BaseModelView):
                     return redirect(url_for(".show", pk=ticket.id))
         else:
             form = self.edit_form.refresh(obj=ticket)
-            offer_active_categories(form)
+            offer_choices(form, ticket.caller_number, ticket.customer)
             form.expected_version.data = ticket.version
         widgets = self._get_edit_widget(form=form)
         return self.render_template(
