@@ -57,6 +57,7 @@ FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
 FAB_ADD_SECURITY_API = False
 FAB_INDEX_VIEW = "app.index.HomeView"
+FAB_SECURITY_MANAGER_CLASS = "app.security.AppSecurityManager"
 FAB_BASE_TEMPLATE = "base.html"
 
 ADDON_MANAGERS = [
@@ -109,3 +110,6 @@ ATTACHMENT_EXTENSIONS = frozenset(
     "txt pdf png jpg jpeg gif webp doc docx xls xlsx ppt pptx csv zip rar 7z mp3 wav amr".split()
 )
 MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# Flask-AppBuilder's own file fields and download routes (none of our screens use them).
+UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads") + os.sep
+IMG_UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads", "img") + os.sep

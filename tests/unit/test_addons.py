@@ -39,7 +39,17 @@ def test_a_broken_addon_stops_the_app_from_booting(app):
 def test_no_download_route_that_serves_upload_folder(app):
     """FAB's ModelView ships /download/<filename>; none of ours exposes it."""
     ours = [r.rule for r in app.url_map.iter_rules() if r.endpoint.endswith(".download")]
-    assert not [r for r in ours if r.split("/")[1] in {
-        "ticketview", "customerview", "commentview", "categoryview", "departmentview",
-        "staffmembershipview", "customerticketsview",
-    }]
+    assert not [
+        r
+        for r in ours
+        if r.split("/")[1]
+        in {
+            "ticketview",
+            "customerview",
+            "commentview",
+            "categoryview",
+            "departmentview",
+            "staffmembershipview",
+            "customerticketsview",
+        }
+    ]

@@ -32,7 +32,8 @@ def test_lookup_history_is_scoped_to_the_user(api, build):
     client, headers = api("dispatcher")
     resp = client.get("/api/v1/customer/lookup?phone=13911112222", headers=headers)
     assert {t["subject"] for t in resp.json["result"][0]["tickets"]} == {
-        "LOOKUP-TECH", "LOOKUP-FIN",
+        "LOOKUP-TECH",
+        "LOOKUP-FIN",
     }
 
 

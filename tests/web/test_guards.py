@@ -74,15 +74,20 @@ def test_put_cannot_move_a_ticket_out_of_scope_or_set_status(api, build, db):
     client, headers = api("tech")
     resp = client.put(
         f"/api/v1/ticket/{ticket.id}",
-        json={"department_id": build.department("FIN").id, "status": "closed",
-              "version": ticket.version},
+        json={
+            "department_id": build.department("FIN").id,
+            "status": "closed",
+            "version": ticket.version,
+        },
         headers=headers,
     )
     assert resp.status_code == 422
     assert set(resp.json["errors"]) == {"department_id", "status"}
     fresh = _reload(db, ticket.id)
     assert (fresh.department_id, fresh.status, fresh.version) == (
-        ticket.department_id, ticket.status, ticket.version,
+        ticket.department_id,
+        ticket.status,
+        ticket.version,
     )
 
 
@@ -94,7 +99,8 @@ def test_put_and_delete_out_of_scope_are_404(api, build, db):
     )
     assert resp.status_code == 404
     assert client.delete(f"/api/v1/ticket/{fin_ticket.id}", headers=headers).status_code in (
-        403, 404,
+        403,
+        404,
     )
     assert _reload(db, fin_ticket.id).subject == fin_ticket.subject
 
@@ -111,9 +117,12 @@ def test_services_refuse_out_of_scope_actors(build, db):
     with pytest.raises(Forbidden):
         update_ticket(db, build.user("manager"), fin_ticket, {"subject": "x"}, 1)
     db.rollback()
-    assert db.scalar(
-        select(func.count()).select_from(Comment).where(Comment.ticket_id == fin_ticket.id)
-    ) == 0
+    assert (
+        db.scalar(
+            select(func.count()).select_from(Comment).where(Comment.ticket_id == fin_ticket.id)
+        )
+        == 0
+    )
 
 
 def test_edit_form_offers_only_active_categories(login, build, db):
@@ -132,7 +141,5 @@ def test_edit_form_offers_only_active_categories(login, build, db):
 def test_comment_list_is_scoped(login, build, db):
     fin_ticket = build.ticket("fin", "BILLING")
     add_comment(db, build.user("fin"), fin_ticket, "FIN-ONLY-NOTE-99")
-    assert "FIN-ONLY-NOTE-99" not in login("tech").get("/commentview/list/").get_data(
-        as_text=True
-    )
+    assert "FIN-ONLY-NOTE-99" not in login("tech").get("/commentview/list/").get_data(as_text=True)
     assert "FIN-ONLY-NOTE-99" in login("fin").get("/commentview/list/").get_data(as_text=True)

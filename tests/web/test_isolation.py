@@ -25,21 +25,34 @@ SKIP_PREFIXES = ("/static", "/appbuilder", "/logout", "/login", "/api/v1/securit
 def fin_world(app, db, build):
     customer = build.customer(name="共享客户 shared-customer")
     ticket = build.ticket(
-        "fin", "BILLING", subject=f"{SECRET} subject", description=f"{SECRET} description",
+        "fin",
+        "BILLING",
+        subject=f"{SECRET} subject",
+        description=f"{SECRET} description",
         customer_id=customer.id,
     )
     fin = build.user("fin")
     comment = add_comment(db, fin, ticket, f"{SECRET} comment")
     attachment = save_attachment(
-        db, fin, ticket, filename=f"{SECRET}.txt", content_type="text/plain",
-        stream=io.BytesIO(f"{SECRET} file".encode()), storage_dir=app.config["ATTACHMENT_DIR"],
-        max_bytes=1024, allowed_extensions=frozenset({"txt"}),
+        db,
+        fin,
+        ticket,
+        filename=f"{SECRET}.txt",
+        content_type="text/plain",
+        stream=io.BytesIO(f"{SECRET} file".encode()),
+        storage_dir=app.config["ATTACHMENT_DIR"],
+        max_bytes=1024,
+        allowed_extensions=frozenset({"txt"}),
     )
     event = db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).first()
     tech_ticket = build.ticket("tech", "REPAIR", subject="TECH-VISIBLE-4411")
     return {
-        "ticket": ticket, "customer": customer, "comment": comment, "attachment": attachment,
-        "event": event, "tech_ticket": tech_ticket,
+        "ticket": ticket,
+        "customer": customer,
+        "comment": comment,
+        "attachment": attachment,
+        "event": event,
+        "tech_ticket": tech_ticket,
     }
 
 
@@ -51,8 +64,19 @@ def _snapshot(db, ticket_id: int) -> dict:
     )
     return {
         "exists": t is not None,
-        "row": (t.subject, t.description, t.priority, t.status, t.department_id, t.version,
-                t.category_id, t.customer_id, t.is_spam) if t else None,
+        "row": (
+            t.subject,
+            t.description,
+            t.priority,
+            t.status,
+            t.department_id,
+            t.version,
+            t.category_id,
+            t.customer_id,
+            t.is_spam,
+        )
+        if t
+        else None,
         "comments": count(Comment),
         "attachments": count(Attachment),
         "events": count(TicketEvent),
@@ -70,6 +94,7 @@ def _urls(app, ids: list[int]) -> list[tuple[str, str, list[str]]]:
             out.append((rule.rule, rule.endpoint, methods))
             continue
         for value in ids:
+
             def fill(m, value=value):
                 name = m.group(1).split(":")[-1]
                 if name in {"name"}:
@@ -79,6 +104,7 @@ def _urls(app, ids: list[int]) -> list[tuple[str, str, list[str]]]:
                 if name in {"filename"}:
                     return f"{value}.txt"
                 return str(value)
+
             out.append((re.sub(r"<([^>]+)>", fill, rule.rule), rule.endpoint, methods))
     return out
 
@@ -87,9 +113,15 @@ def _payloads(world) -> dict:
     t = world["ticket"]
     return {
         "data": {
-            "subject": "hijacked", "body": "hijacked comment", "priority": "urgent",
-            "action": "mark_urgent", "rowid": str(t.id), "expected_version": str(t.version),
-            "category": "1", "name": "hijacked", "code": "HIJACK",
+            "subject": "hijacked",
+            "body": "hijacked comment",
+            "priority": "urgent",
+            "action": "mark_urgent",
+            "rowid": str(t.id),
+            "expected_version": str(t.version),
+            "category": "1",
+            "name": "hijacked",
+            "code": "HIJACK",
         },
         "json": {"subject": "hijacked", "priority": "urgent", "version": t.version},
     }
@@ -102,9 +134,9 @@ def _assert_no_leak(resp, where: str) -> None:
 
 
 def test_tech_reaches_no_fin_ticket_by_any_route(app, db, login, api, fin_world):
-    ids = sorted({
-        fin_world[k].id for k in ("ticket", "customer", "comment", "attachment", "event")
-    })
+    ids = sorted(
+        {fin_world[k].id for k in ("ticket", "customer", "comment", "attachment", "event")}
+    )
     before = _snapshot(db, fin_world["ticket"].id)
     browser = login("tech")
     jwt_client, headers = api("tech")

@@ -132,7 +132,10 @@ def test_catalog_lists(api):
     client, headers = api("agent")
     depts = client.get("/api/v1/department/", headers=headers).json["result"]
     assert {d["code"]: d["name"] for d in depts}.items() >= {
-        "CC": "客服中心", "TECH": "技术支持部", "FIN": "财务部", "AFTER": "售后服务部",
+        "CC": "客服中心",
+        "TECH": "技术支持部",
+        "FIN": "财务部",
+        "AFTER": "售后服务部",
     }.items()
     cats = client.get("/api/v1/category/?q=(page_size:100)", headers=headers).json["result"]
     assert {"REPAIR", "BILLING", "COMPLAINT", "CONSULT"} <= {c["code"] for c in cats}

@@ -76,7 +76,9 @@ def test_comment_and_note_appear_in_trajectory(login, build, db):
     comments = db.scalars(select(Comment).where(Comment.ticket_id == ticket.id)).all()
     assert [(c.body, c.is_public) for c in comments] == [("已上门检修", True)]
     actions = db.scalars(
-        select(TicketEvent.action).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        select(TicketEvent.action)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.id)
     ).all()
     assert actions == ["create", "reply"]
 

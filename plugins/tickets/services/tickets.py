@@ -82,8 +82,8 @@ def _validate(
                 clean[field] = value
     if "category_id" in values or creating:
         category = _get(session, Category, values.get("category_id"))
-        unchanged = current is not None and category is not None and (
-            category.id == current.category_id
+        unchanged = (
+            current is not None and category is not None and (category.id == current.category_id)
         )
         if category is None or not (category.active or unchanged):
             errors["category_id"] = _("Choose an active category.")

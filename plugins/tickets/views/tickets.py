@@ -48,9 +48,11 @@ def offer_choices(form, caller: str | None, current: Customer | None = None) -> 
     caller's number (the screen pop), plus the ticket's current customer, so the page stays
     small with tens of thousands of customers.
     """
-    form.category.query_func = lambda: session().scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.tree_path)
-    ).all()
+    form.category.query_func = lambda: (
+        session()
+        .scalars(select(Category).where(Category.active.is_(True)).order_by(Category.tree_path))
+        .all()
+    )
     form.category.get_label = attrgetter("indented_name")
     e164 = to_e164(caller) if caller else None
 
