@@ -10,7 +10,7 @@ from plugins.tickets.context import session
 from plugins.tickets.models import Category, Department, StaffMembership
 from plugins.tickets.services.categories import check_parent, refresh_tree
 from plugins.tickets.views.base import BaseModelView
-from plugins.tickets.views.fields import duty_field
+from plugins.tickets.views.fields import duty_field, flag_field
 
 COMMON_LABELS = {
     "code": _l("Code"),
@@ -31,6 +31,7 @@ class DepartmentView(BaseModelView):
     label_columns = COMMON_LABELS
     list_columns = ["code", "name", "parent", "active"]
     add_columns = edit_columns = ["code", "name", "parent", "active"]
+    add_form_extra_fields = edit_form_extra_fields = {"active": flag_field(_l("Active"))}
     show_columns = ["code", "name", "parent", "active", "created_at"]
     search_columns = ["code", "name", "active"]
     base_order = ("code", "asc")
@@ -91,6 +92,10 @@ class CategoryView(BaseModelView):
         "active",
         "sort_order",
     ]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "active": flag_field(_l("Active")),
+        "followup_required": flag_field(_l("Follow-up required"), default=False),
+    }
     search_columns = ["code", "name", "default_department", "active"]
     base_order = ("tree_path", "asc")
     page_size = 100

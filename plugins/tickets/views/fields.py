@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from plugins.tickets.enums import CHANNEL_LABELS, DUTY_LABELS, PRIORITY_LABELS, choices
@@ -34,3 +34,8 @@ def version_field() -> HiddenField:
 
 def description_field() -> TextAreaField:
     return TextAreaField(_l("Description"), validators=[Optional()])
+
+
+def flag_field(label, default: bool = True) -> BooleanField:
+    """A checkbox that may be left unticked (FAB makes non-null booleans required)."""
+    return BooleanField(label, default=default)
