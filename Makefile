@@ -1,0 +1,68 @@
+# Call-center ticket system. `make run` and `make test` are all a fresh machine needs
+# (Python 3.11); every target installs into .venv first when pyproject.toml changed.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install: pip runs again only when pyproject.toml is newer.
+STAMP := $(VENV)/.installed-stamp
+# Extra pytest arguments, e.g. make test PYTEST_ARGS="-x tests/unit".
+PYTEST_ARGS ?=
+# When set, `make test` writes pytest's exit status there (make itself only reports 2),
+# so .ci/run can tell "no tests collected" (5) from a failure.
+PYTEST_STATUS_FILE ?=
+# The app for every `flask` and `rq` command below.
+export FLASK_APP ?= run:app
+
+# Our catalog, plus any addon that ships its own (plugins/<name>/translations).
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/*.po plugins/*/translations/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: install run test lint format worker db-upgrade \
+        babel-extract babel-update babel-compile
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $(STAMP)
+
+run: install babel-compile
+	$(BIN)/python run.py
+
+test: install babel-compile
+	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ -n "$(PYTEST_STATUS_FILE)" ]; then echo $$status > "$(PYTEST_STATUS_FILE)"; fi; \
+	exit $$status
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	@test -n "$$REDIS_URL" || { echo "make worker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2; }
+	$(BIN)/rq worker --with-scheduler --url "$$REDIS_URL" default
+
+db-upgrade: install
+	$(BIN)/flask db upgrade
+
+babel-extract: install
+	$(BIN)/pybabel extract -F translations/babel.cfg -k lazy_gettext -k _l \
+		-o translations/messages.pot .
+
+babel-update: babel-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh \
+		--no-fuzzy-matching
+
+# The .mo files are build output (gitignored): run and test compile the stale ones.
+babel-compile: $(MO_FILES)
+
+%.mo: %.po | $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
