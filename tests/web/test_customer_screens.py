@@ -27,7 +27,9 @@ def test_customer_with_phones_is_found_by_lookup(login, api, db):
 def test_bad_phone_keeps_the_form_and_saves_nothing(login, db):
     client = login("agent")
     before = db.scalar(select(func.count()).select_from(Customer))
-    resp = client.post("/customerview/add", data={"name": "赵六", "phone_numbers": "13800138000\nnot-a-phone"})
+    resp = client.post(
+        "/customerview/add", data={"name": "赵六", "phone_numbers": "13800138000\nnot-a-phone"}
+    )
     assert resp.status_code == 200
     assert "not-a-phone" in resp.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(Customer)) == before
