@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:21:44.887396
+Create Date: 2026-11-23 13:37:13.089903
 
 """
 from alembic import op
@@ -187,6 +187,7 @@ def upgrade():
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('default_department_id', sa.Integer(), nullable=True),
+    sa.Column('process_key', sa.String(length=64), nullable=True),
     sa.Column('followup_required', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
@@ -213,6 +214,22 @@ def upgrade():
     with op.batch_alter_table('customer_phone', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_phone_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_phone_e164'), ['e164'], unique=False)
+
+    op.create_table('process_definition',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['ab_user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key', 'version', name='uq_process_key_version')
+    )
+    with op.batch_alter_table('process_definition', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_definition_key'), ['key'], unique=False)
 
     op.create_table('staff_membership',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -263,6 +280,16 @@ def upgrade():
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('due_at', sa.DateTime(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.Integer(), nullable=True),
+    sa.Column('node_entered_at', sa.DateTime(), nullable=True),
+    sa.Column('node_started_at', sa.DateTime(), nullable=True),
+    sa.Column('supervise_level', sa.Integer(), nullable=False),
+    sa.Column('urge_count', sa.Integer(), nullable=False),
+    sa.Column('redo_count', sa.Integer(), nullable=False),
+    sa.Column('extension_until', sa.DateTime(), nullable=True),
+    sa.Column('extension_reason', sa.Text(), nullable=True),
+    sa.Column('satisfaction', sa.String(length=32), nullable=True),
+    sa.Column('resolution', sa.Text(), nullable=True),
     sa.Column('merged_into_id', sa.Integer(), nullable=True),
     sa.Column('is_spam', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['ab_user.id'], ),
@@ -271,6 +298,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], ),
     sa.ForeignKeyConstraint(['merged_into_id'], ['ticket.id'], ),
+    sa.ForeignKeyConstraint(['process_id'], ['process_definition.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('number')
     )
@@ -280,6 +308,7 @@ def upgrade():
         batch_op.create_index('ix_ticket_creator_created', ['created_by_id', 'created_at'], unique=False)
         batch_op.create_index('ix_ticket_customer_created', ['customer_id', 'created_at'], unique=False)
         batch_op.create_index('ix_ticket_dept_status_created', ['department_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index('ix_ticket_due', ['due_at'], unique=False)
         batch_op.create_index('ix_ticket_status_created', ['status', 'created_at'], unique=False)
 
     op.create_table('ticket_comment',
@@ -340,11 +369,33 @@ def upgrade():
     with op.batch_alter_table('ticket_attachment', schema=None) as batch_op:
         batch_op.create_index('ix_attachment_ticket', ['ticket_id'], unique=False)
 
+    op.create_table('ticket_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=64), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['ticket_event.id'], ),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('ticket_outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_undelivered', ['delivered_at', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ticket_outbox_ticket_id'), ['ticket_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('ticket_outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_outbox_ticket_id'))
+        batch_op.drop_index('ix_outbox_undelivered')
+
+    op.drop_table('ticket_outbox')
     with op.batch_alter_table('ticket_attachment', schema=None) as batch_op:
         batch_op.drop_index('ix_attachment_ticket')
 
@@ -359,6 +410,7 @@ def downgrade():
     op.drop_table('ticket_comment')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_status_created')
+        batch_op.drop_index('ix_ticket_due')
         batch_op.drop_index('ix_ticket_dept_status_created')
         batch_op.drop_index('ix_ticket_customer_created')
         batch_op.drop_index('ix_ticket_creator_created')
@@ -376,6 +428,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_staff_membership_department_id'))
 
     op.drop_table('staff_membership')
+    with op.batch_alter_table('process_definition', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_definition_key'))
+
+    op.drop_table('process_definition')
     with op.batch_alter_table('customer_phone', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_phone_e164'))
         batch_op.drop_index(batch_op.f('ix_customer_phone_customer_id'))

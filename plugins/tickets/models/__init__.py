@@ -5,6 +5,8 @@ from plugins.tickets.models.comment import Attachment, Comment
 from plugins.tickets.models.customer import Customer, CustomerPhone
 from plugins.tickets.models.department import Department, StaffMembership
 from plugins.tickets.models.event import TicketEvent
+from plugins.tickets.models.outbox import OutboxEvent
+from plugins.tickets.models.process import ProcessDefinition
 from plugins.tickets.models.sequence import TicketSequence
 from plugins.tickets.models.ticket import Ticket
 
@@ -15,6 +17,8 @@ __all__ = [
     "Customer",
     "CustomerPhone",
     "Department",
+    "OutboxEvent",
+    "ProcessDefinition",
     "StaffMembership",
     "Ticket",
     "TicketEvent",

@@ -20,6 +20,9 @@ class Category(Model):
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
     default_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # The process tickets of this category follow (its newest active version at intake);
+    # empty means the default process.
+    process_key: Mapped[str | None] = mapped_column(String(64))
     followup_required: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

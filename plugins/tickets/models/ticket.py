@@ -32,6 +32,7 @@ class Ticket(Model):
         Index("ix_ticket_creator_created", "created_by_id", "created_at"),
         Index("ix_ticket_customer_created", "customer_id", "created_at"),
         Index("ix_ticket_status_created", "status", "created_at"),
+        Index("ix_ticket_due", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -57,6 +58,18 @@ class Ticket(Model):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    # The process version the ticket started with, and where it stands in it.
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    node_entered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    node_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Flags and counters set by process actions (督办, 催办, 重办, 延期, 回访, 办结).
+    supervise_level: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    urge_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    redo_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    extension_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(32))
+    resolution: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
