@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app import hardening
+from app import errors, hardening
 from app.extensions import db, migrate
 from app.formatting import register_template_filters
 
@@ -32,6 +32,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     register_template_filters(app)
     hardening.register(app)
+    errors.register(app)
     with app.app_context():
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)

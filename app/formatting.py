@@ -17,5 +17,22 @@ def fmt_dt(value: dt.datetime | None) -> str:
     return format_datetime(value, current_app.config.get("DATETIME_FORMAT", "yyyy-MM-dd HH:mm:ss"))
 
 
+def blank_if_none(value: object) -> str:
+    """Empty cell instead of the text 'None' for an unset relation."""
+    return "" if value is None else str(value)
+
+
+def filesize(num_bytes: int | None) -> str:
+    """Human file size: bytes below 1 KB, else KB or MB with one decimal."""
+    if num_bytes is None:
+        return ""
+    if num_bytes < 1024:
+        return f"{num_bytes} B"
+    if num_bytes < 1024 * 1024:
+        return f"{num_bytes / 1024:.1f} KB"
+    return f"{num_bytes / (1024 * 1024):.1f} MB"
+
+
 def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["dt"] = fmt_dt
+    app.jinja_env.filters["filesize"] = filesize

@@ -131,3 +131,31 @@ def test_customer_choices_come_from_the_caller_number_not_the_whole_table(login,
     ticket = build.ticket("agent", "REPAIR", customer_id=other.id)
     edit = client.get(f"/ticketview/edit/{ticket.id}").get_data(as_text=True)
     assert "不相关客户甲" in edit  # the ticket's own customer stays selectable
+
+
+def test_not_found_page_is_in_the_app_layout_and_language(login):
+    resp = login("tech").get("/ticketview/show/999999")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 404
+    assert "Not Found" not in body and 'class="navbar' in body
+    api_resp = login("tech").get("/api/v1/nope")
+    assert api_resp.status_code == 404 and api_resp.is_json
+
+
+def test_forgotten_category_is_reported_with_the_other_mistakes(login, db):
+    client = login("agent")
+    before = _count(db, Ticket)
+    resp = client.post(
+        "/ticketview/add",
+        data={
+            "caller_number": "abc",
+            "category": "__None",
+            "subject": "x",
+            "priority": "normal",
+            "channel": "phone",
+        },
+    )
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert body.count("alert-danger") >= 2  # category and caller number, at once
+    assert _count(db, Ticket) == before

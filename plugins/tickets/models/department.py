@@ -26,7 +26,7 @@ class Department(Model):
     parent: Mapped[Department | None] = relationship(remote_side=[id])
 
     def __repr__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return self.name
 
 
 class StaffMembership(Model):

@@ -109,6 +109,11 @@ def _validate(
     return clean
 
 
+def validate_values(session: Session, values: Mapping[str, Any]) -> None:
+    """Check new-ticket values without saving anything (for forms that failed elsewhere)."""
+    _validate(session, values)
+
+
 def _get(session: Session, model: type, pk: Any) -> Any:
     if isinstance(pk, bool):
         return None

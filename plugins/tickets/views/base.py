@@ -27,7 +27,8 @@ def show_errors(form: Form, error: DomainError, aliases: dict[str, str] | None =
     for key, message in error.fields.items():
         field = getattr(form, aliases.get(key, key), None)
         if field is not None:
-            field.errors = [*list(field.errors or ()), str(message)]
+            if not field.errors:  # one message per field: the form's own comes first
+                field.errors = [str(message)]
             placed = True
         else:
             flash(f"{key}: {message}", "danger")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
@@ -33,7 +33,9 @@ def version_field() -> HiddenField:
 
 
 def description_field() -> TextAreaField:
-    return TextAreaField(_l("Description"), validators=[Optional()])
+    return TextAreaField(
+        _l("Description"), validators=[Optional()], widget=BS3TextAreaFieldWidget()
+    )
 
 
 def flag_field(label, default: bool = True) -> BooleanField:

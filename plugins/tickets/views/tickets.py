@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.formatting import fmt_dt
+from app.formatting import blank_if_none, fmt_dt
 from plugins.tickets.context import actor, session
 from plugins.tickets.enums import STATUS_LABELS
 from plugins.tickets.filters import SCOPED
@@ -54,6 +54,9 @@ def offer_choices(form, caller: str | None, current: Customer | None = None) -> 
         .all()
     )
     form.category.get_label = attrgetter("indented_name")
+    # An empty first choice, so an agent who forgets the category is told, not routed.
+    form.category.allow_blank = True
+    form.category.blank_text = _("Please choose")
     e164 = to_e164(caller) if caller else None
 
     def customers() -> list[Customer]:
@@ -64,6 +67,7 @@ def offer_choices(form, caller: str | None, current: Customer | None = None) -> 
 
     form.customer.query_func = customers
     form.customer.get_label = lambda c: f"{c.name} ({c.phone_list})"
+    form.customer.blank_text = _("No customer")
 
 
 def form_values(form) -> dict[str, Any]:
@@ -142,7 +146,7 @@ class TicketView(BaseModelView):
     ]
     show_fieldsets = [
         (
-            _l("Ticket"),
+            _l("Basic information"),
             {
                 "fields": [
                     "number",
@@ -198,6 +202,10 @@ class TicketView(BaseModelView):
         "expected_version": version_field(),
     }
     formatters_columns = {
+        "assignee": blank_if_none,
+        "merged_into": blank_if_none,
+        "customer": blank_if_none,
+        "department": blank_if_none,
         "created_at": fmt_dt,
         "updated_at": fmt_dt,
         "accepted_at": fmt_dt,
@@ -215,15 +223,17 @@ class TicketView(BaseModelView):
         caller = (request.values.get("caller") or request.form.get("caller_number") or "").strip()
         offer_choices(form, caller)
         if request.method == "POST":
-            if form.validate():
-                try:
+            form_ok = form.validate()
+            try:
+                if form_ok:
                     ticket = ticket_service.create_ticket(session(), actor(), form_values(form))
-                except DomainError as err:
-                    session().rollback()
-                    show_errors(form, err, FORM_ALIASES)
-                else:
                     flash(_("Ticket %(number)s registered.", number=ticket.number), "success")
                     return redirect(url_for(".show", pk=ticket.id))
+                # The form failed already: still tell every other mistake in one go.
+                ticket_service.validate_values(session(), form_values(form))
+            except DomainError as err:
+                session().rollback()
+                show_errors(form, err, FORM_ALIASES)
         elif caller:
             form.caller_number.data = caller
         history = []
