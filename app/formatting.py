@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Flask, current_app
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 
 
 def fmt_dt(value: dt.datetime | None) -> str:
@@ -20,6 +21,13 @@ def fmt_dt(value: dt.datetime | None) -> str:
 def blank_if_none(value: object) -> str:
     """Empty cell instead of the text 'None' for an unset relation."""
     return "" if value is None else str(value)
+
+
+def yes_no(value: object) -> str:
+    """是 / 否 (Yes / No) instead of True / False."""
+    if value is None:
+        return ""
+    return str(_("Yes")) if value else str(_("No"))
 
 
 def filesize(num_bytes: int | None) -> str:

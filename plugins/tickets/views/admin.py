@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app.formatting import fmt_dt
+from app.formatting import blank_if_none, fmt_dt, yes_no
 from plugins.tickets.context import session
 from plugins.tickets.models import Category, Department, StaffMembership
 from plugins.tickets.services.categories import check_parent, refresh_tree
@@ -35,7 +35,7 @@ class DepartmentView(BaseModelView):
     show_columns = ["code", "name", "parent", "active", "created_at"]
     search_columns = ["code", "name", "active"]
     base_order = ("code", "asc")
-    formatters_columns = {"created_at": fmt_dt}
+    formatters_columns = {"created_at": fmt_dt, "active": yes_no, "parent": blank_if_none}
 
 
 class StaffMembershipView(BaseModelView):
@@ -99,7 +99,13 @@ class CategoryView(BaseModelView):
     search_columns = ["code", "name", "default_department", "active"]
     base_order = ("tree_path", "asc")
     page_size = 100
-    formatters_columns = {"created_at": fmt_dt}
+    formatters_columns = {
+        "created_at": fmt_dt,
+        "active": yes_no,
+        "followup_required": yes_no,
+        "parent": blank_if_none,
+        "default_department": blank_if_none,
+    }
 
     def pre_add(self, item: Category) -> None:
         check_parent(item)

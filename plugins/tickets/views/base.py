@@ -31,5 +31,5 @@ def show_errors(form: Form, error: DomainError, aliases: dict[str, str] | None =
                 field.errors = [str(message)]
             placed = True
         else:
-            flash(f"{key}: {message}", "danger")
+            flash(str(message), "danger")
     flash(str(error.message), "danger" if not placed else "warning")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app.formatting import fmt_dt
+from app.formatting import blank_if_none, fmt_dt, yes_no
 from plugins.tickets.filters import SCOPED_BY_TICKET
 from plugins.tickets.models import Comment
 from plugins.tickets.views.base import BaseModelView
@@ -31,4 +31,4 @@ class CommentView(BaseModelView):
     list_columns = ["ticket", "author", "body", "is_public", "created_at"]
     show_columns = ["ticket", "author", "body", "is_public", "created_at"]
     search_columns = ["body", "is_public", "created_at"]
-    formatters_columns = {"created_at": fmt_dt}
+    formatters_columns = {"created_at": fmt_dt, "is_public": yes_no, "author": blank_if_none}

@@ -34,6 +34,11 @@ from plugins.tickets.views.fields import (
 FORM_ALIASES = {"category_id": "category", "customer_id": "customer"}
 ACTION_LABELS = {
     "create": _l("Registered"),
+    "dispatch": _l("Dispatched"),
+    "accept": _l("Accepted"),
+    "resolve": _l("Resolved"),
+    "follow_up": _l("Followed up"),
+    "close": _l("Closed"),
     "edit": _l("Edited"),
     "reply": _l("Public reply"),
     "note": _l("Internal note"),
