@@ -17,6 +17,11 @@ def init_command() -> None:
     # the schema is the migrations' business.
     BaseSecurityManager.create_db(appbuilder.sm)
     appbuilder.add_permissions(update_perms=True)
+    # Each addon may ship reference data of its own (e.g. process definitions).
+    for manager in appbuilder.addon_managers.values():
+        hook = getattr(manager, "init_data", None)
+        if hook is not None:
+            hook()
     click.echo("roles and permissions are up to date")
 
 

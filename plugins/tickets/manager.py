@@ -21,6 +21,12 @@ class TicketsManager(BaseManager):
 
         current_app.cli.add_command(seed_demo_command)
 
+    def init_data(self) -> None:
+        """Called by `flask init`: store the shipped process definitions."""
+        from plugins.tickets.services.processes import sync_builtin
+
+        sync_builtin(self.appbuilder.session)
+
     def register_views(self) -> None:
         from plugins.tickets.api.catalog import CategoryApi, DepartmentApi
         from plugins.tickets.api.customers import CustomerApi

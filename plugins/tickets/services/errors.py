@@ -37,3 +37,9 @@ class Forbidden(DomainError):
 
 class StaleVersion(DomainError):
     http_status = 409
+
+
+class Conflict(DomainError):
+    """The ticket's state does not allow this now (another action moved it first)."""
+
+    http_status = 409

@@ -10,13 +10,21 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+import workflows
 from plugins.tickets.enums import CHANNEL_LABELS, PRIORITY_LABELS
 from plugins.tickets.models import Category, Customer, Ticket
 from plugins.tickets.models.base import utcnow
 from plugins.tickets.scoping import read_scope, write_scope
-from plugins.tickets.services import trajectory
+from plugins.tickets.services import effects, outbox, processes, trajectory
 from plugins.tickets.services.customers import find_by_phone
-from plugins.tickets.services.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
+from plugins.tickets.services.deadlines import node_due
+from plugins.tickets.services.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
 from plugins.tickets.services.numbering import next_number
 from plugins.tickets.services.phones import to_e164
 
@@ -32,6 +40,7 @@ EDITABLE_FIELDS = (
     "caller_number",
 )
 SUBJECT_MAX = 200
+ARCHIVED = "archived"
 
 
 def _text(value: Any) -> str | None:
@@ -140,18 +149,29 @@ def create_ticket(
         if len(matches) == 1:
             clean["customer_id"] = matches[0].id
     category = session.get(Category, clean["category_id"])
+    definition = processes.for_category(session, category)
+    process = processes.process_of(session, definition.id)
     ticket = Ticket(**clean)
-    ticket.department_id = category.default_department_id
-    ticket.status = "pending_accept" if ticket.department_id else "pending_dispatch"
+    ticket.category = category
+    ticket.process_id = definition.id
+    facts = {
+        "has_department": category.default_department_id is not None,
+        "category_requires_followup": category.followup_required,
+    }
+    ticket.status, initial_effects = workflows.initial_state(process, facts)
+    context = effects.Context(session, actor, ticket, {}, now)
+    for effect in initial_effects:
+        effects.HANDLERS[effect](context)
     ticket.created_by_id = actor.id
-    ticket.created_at = now
-    ticket.updated_at = now
+    ticket.created_at = ticket.updated_at = ticket.node_entered_at = now
+    ticket.due_at = node_due(process.states.get(ticket.status), now)
     if not write_scope(session, actor).contains(ticket):
         raise Forbidden(_("You may not register tickets for that department."))
     ticket.number = next_number(session, now)
     session.add(ticket)
     session.flush()
-    trajectory.record(session, actor, ticket, "create", now=now)
+    event = trajectory.record(session, actor, ticket, "create", now=now)
+    outbox.add(session, ticket, event, "ticket.created", {"action": "create"})
     session.commit()
     return ticket
 
@@ -170,6 +190,8 @@ def check_writable(session: Session, actor: object, ticket: Ticket) -> None:
         raise NotFound(_("Ticket not found."))
     if not write_scope(session, actor).contains(ticket):
         raise Forbidden(_("You may not change this ticket."))
+    if ticket.status == ARCHIVED:
+        raise Conflict(_("Archived tickets are read-only."))
 
 
 def update_ticket(
