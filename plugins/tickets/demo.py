@@ -24,9 +24,10 @@ from plugins.tickets.models import (
     Ticket,
 )
 from plugins.tickets.models.base import utcnow
-from plugins.tickets.services import trajectory
+from plugins.tickets.services.actions import apply_action
 from plugins.tickets.services.categories import refresh_tree
 from plugins.tickets.services.phones import to_e164
+from plugins.tickets.services.processes import sync_builtin
 from plugins.tickets.services.tickets import create_ticket
 
 DEMO_PASSWORD = "demo1234"
@@ -92,6 +93,7 @@ def seed(session: Session, sm, *, tickets: int = 200, seed_value: int = 20261123
     """Load the demo data into an empty database (roles must exist: run `flask init`)."""
     rnd = random.Random(seed_value)
     now = utcnow()
+    sync_builtin(session)
     depts = {code: Department(code=code, name=name, active=True) for code, name in DEPARTMENTS}
     session.add_all(depts.values())
     session.flush()
@@ -168,29 +170,23 @@ def seed(session: Session, sm, *, tickets: int = 200, seed_value: int = 20261123
 
 
 def _replay_history(session, rnd, ticket: Ticket, cats, depts, handlers, users, created, now):
-    """Move a demo ticket along a plausible path, writing the trajectory as it goes."""
+    """Move a demo ticket along a plausible path through the one door, in the past."""
     age = now - created
-    t = created
+    clock = [created]
+
+    def act(user, name, **params):
+        clock[0] += dt.timedelta(minutes=rnd.randint(5, 240))
+        apply_action(session, user, ticket, name, params, ticket.version, now=clock[0])
+
     if ticket.status == "pending_dispatch":
         if age < dt.timedelta(hours=12) or rnd.random() < 0.3:
             return
-        t += dt.timedelta(minutes=rnd.randint(5, 120))
         dept = depts[rnd.choice(["TECH", "FIN", "AFTER"])]
-        _step(
-            session,
-            users["dispatcher"],
-            ticket,
-            "dispatch",
-            t,
-            status="pending_accept",
-            department_id=dept.id,
-        )
+        act(users["dispatcher"], "dispatch", department_id=dept.id)
     if age < dt.timedelta(hours=4) or rnd.random() < 0.1:
         return
-    handler = handlers.get(_dept_code(depts, ticket.department_id))
-    t += dt.timedelta(minutes=rnd.randint(5, 240))
-    _step(session, handler, ticket, "accept", t, status="in_progress", assignee_id=handler.id)
-    ticket.accepted_at = t
+    handler = handlers[_dept_code(depts, ticket.department_id)]
+    act(handler, "accept")
     if rnd.random() < 0.15:
         session.add(
             Comment(
@@ -198,56 +194,24 @@ def _replay_history(session, rnd, ticket: Ticket, cats, depts, handlers, users, 
                 author_id=handler.id,
                 body="已联系来电人，正在核实情况。",
                 is_public=False,
-                created_at=t,
+                created_at=clock[0],
             )
         )
+        session.commit()
     if age < dt.timedelta(days=2) or rnd.random() < 0.15:
         return
-    t += dt.timedelta(hours=rnd.randint(1, 48))
-    needs_followup = session.get(Category, ticket.category_id).followup_required
-    _step(
-        session,
-        handler,
-        ticket,
-        "resolve",
-        t,
-        status="pending_followup" if needs_followup else "resolved",
-        note="已处理完毕。",
-    )
-    ticket.resolved_at = t
-    if needs_followup and age > dt.timedelta(days=4) and rnd.random() < 0.8:
-        t += dt.timedelta(hours=rnd.randint(2, 30))
-        _step(
-            session,
+    act(handler, "resolve", result="已处理完毕，已告知来电人。")
+    if ticket.status == "pending_followup":
+        if age < dt.timedelta(days=4) or rnd.random() < 0.2:
+            return
+        act(
             users["followup"],
-            ticket,
             "follow_up",
-            t,
-            status="resolved",
-            note=rnd.choice(["满意", "满意", "基本满意"]),
+            satisfaction=rnd.choice(["satisfied", "satisfied", "basically_satisfied"]),
         )
     if ticket.status == "resolved" and age > dt.timedelta(days=10) and rnd.random() < 0.7:
-        t += dt.timedelta(days=rnd.randint(1, 3))
-        _step(session, users["dispatcher"], ticket, "close", t, status="closed")
-        ticket.closed_at = t
+        act(users["dispatcher"], "close")
 
 
 def _dept_code(depts, department_id):
     return next(code for code, d in depts.items() if d.id == department_id)
-
-
-def _step(session, user, ticket, action, when, *, note=None, **changes):
-    from_status, from_dept = ticket.status, ticket.department_id
-    for key, value in changes.items():
-        setattr(ticket, key, value)
-    ticket.updated_at = when
-    trajectory.record(
-        session,
-        user,
-        ticket,
-        action,
-        now=when,
-        from_status=from_status,
-        from_department_id=from_dept,
-        note=note,
-    )

@@ -14,6 +14,9 @@ READ_METHODS = (
     "lookup",
     "attachment",
     "info",
+    "actions",
+    "events",
+    "diagram",
 )
 WRITE_METHODS = (
     "add",
@@ -25,6 +28,7 @@ WRITE_METHODS = (
     "comment",
     "attach",
     "mark_urgent",
+    "act",
 )
 DELETE_METHODS = ("delete", "muldelete")
 

@@ -12,6 +12,8 @@ from plugins.tickets.api.base import TranslatedApi
 from plugins.tickets.context import actor, session
 from plugins.tickets.filters import SCOPED
 from plugins.tickets.models import Ticket
+from plugins.tickets.services import action_forms, history
+from plugins.tickets.services import actions as action_service
 from plugins.tickets.services import tickets as ticket_service
 from plugins.tickets.services.errors import DomainError
 
@@ -46,6 +48,13 @@ SHOW_COLUMNS = [
     "due_at",
     "merged_into_id",
     "is_spam",
+    "process_id",
+    "supervise_level",
+    "urge_count",
+    "redo_count",
+    "extension_until",
+    "satisfaction",
+    "resolution",
 ]
 
 
@@ -53,7 +62,7 @@ class TicketApi(TranslatedApi):
     resource_name = "ticket"
     datamodel = SQLAInterface(Ticket)
     class_permission_name = "Ticket"
-    include_route_methods = {"get", "get_list", "post", "put", "delete"}
+    include_route_methods = {"get", "get_list", "post", "put", "delete", "actions", "act", "events"}
     base_filters = SCOPED
     base_order = ("id", "desc")
     list_columns = LIST_COLUMNS
@@ -142,3 +151,93 @@ class TicketApi(TranslatedApi):
             session().rollback()
             return self.domain_error(err)
         return self.response(200, id=ticket.id, result=self._dump(ticket))
+
+    # -- the process ------------------------------------------------------------------
+
+    @expose("/<int:pk>/actions", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("actions")
+    def actions(self, pk: int) -> Response:
+        """The process actions you may take on this ticket now, with their parameters.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          responses:
+            200: {description: Actions with parameters}
+            404: {description: Not found or out of your scope}
+        """
+        ticket = self.datamodel.get(pk, self._base_filters)
+        if ticket is None:
+            return self.response_404()
+        found = action_service.allowed_actions(session(), actor(), ticket)
+        return self.response(
+            200,
+            id=ticket.id,
+            status=ticket.status,
+            version=ticket.version,
+            result=action_forms.describe(session(), found),
+        )
+
+    @expose("/<int:pk>/actions/<string:name>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def act(self, pk: int, name: str) -> Response:
+        """Take a process action: JSON `{"version": n, ...parameters}`.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          - in: path
+            name: name
+            schema: {type: string}
+          responses:
+            200: {description: Done; the ticket as it is now}
+            403: {description: You may not take this action}
+            404: {description: Not found, out of scope, or no such action}
+            409: {description: Stale version, or the state does not allow it}
+            422: {description: Invalid parameters, one message per field}
+        """
+        body = self._body()
+        if body is None:
+            return self.response_400(_("The request body must be a JSON object."))
+        ticket = self.datamodel.get(pk, self._base_filters)
+        if ticket is None:
+            return self.response_404()
+        params = {k: v for k, v in body.items() if k != "version"}
+        try:
+            action_service.apply_action(
+                session(), actor(), ticket, name, params, body.get("version")
+            )
+        except DomainError as err:
+            session().rollback()
+            return self.domain_error(err)
+        return self.response(200, id=ticket.id, result=self._dump(ticket))
+
+    @expose("/<int:pk>/events", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("events")
+    def events(self, pk: int) -> Response:
+        """The ticket's trajectory (工单轨迹), one row per node.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          responses:
+            200: {description: Trajectory rows}
+            404: {description: Not found or out of your scope}
+        """
+        ticket = self.datamodel.get(pk, self._base_filters)
+        if ticket is None:
+            return self.response_404()
+        rows = [node.as_json() for node in history.nodes(session(), ticket)]
+        return self.response(200, id=ticket.id, count=len(rows), result=rows)
