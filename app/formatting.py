@@ -41,6 +41,20 @@ def filesize(num_bytes: int | None) -> str:
     return f"{num_bytes / (1024 * 1024):.1f} MB"
 
 
+def minutes(value: int | None) -> str:
+    """A duration in minutes as 2天3小时 / 3小时5分 / 12分 (translated units)."""
+    if value is None:
+        return ""
+    days, rest = divmod(int(value), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)dd %(h)dh", d=days, h=hours)
+    if hours:
+        return _("%(h)dh %(m)dm", h=hours, m=mins)
+    return _("%(m)dm", m=mins)
+
+
 def register_template_filters(app: Flask) -> None:
+    app.jinja_env.filters["minutes"] = minutes
     app.jinja_env.filters["dt"] = fmt_dt
     app.jinja_env.filters["filesize"] = filesize

@@ -11,6 +11,9 @@ STATUS_LABELS = {
     "pending_dispatch": _l("Pending dispatch"),
     "pending_accept": _l("Pending acceptance"),
     "in_progress": _l("In progress"),
+    "extension_review": _l("Extension review"),
+    "return_review": _l("Return review"),
+    "pending_review": _l("Pending review"),
     "suspended": _l("Suspended"),
     "pending_followup": _l("Pending follow-up"),
     "resolved": _l("Resolved"),
@@ -19,7 +22,17 @@ STATUS_LABELS = {
     "void": _l("Void"),
     "archived": _l("Archived"),
 }
-OPEN_STATUSES = ("pending_dispatch", "pending_accept", "in_progress", "suspended")
+#: States whose clock runs or pauses in the shipped processes: the work queues and "overdue".
+OPEN_STATUSES = (
+    "pending_dispatch",
+    "pending_accept",
+    "return_review",
+    "in_progress",
+    "extension_review",
+    "suspended",
+    "pending_review",
+    "pending_followup",
+)
 
 CHANNEL_LABELS = {
     "phone": _l("Phone"),

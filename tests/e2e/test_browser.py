@@ -146,7 +146,7 @@ def test_agent_intake_with_caller_history(as_user, db, shared, shots_dir):
 
     rows = trajectory_rows(page)
     assert len(rows) == 1, rows
-    _time, action, actor, status, department = rows[0][:5]
+    department, actor, status, action = rows[0][:4]
     assert action == REGISTERED
     assert actor == "坐席 王芳"
     assert status == PENDING_ACCEPT
@@ -179,7 +179,7 @@ def test_internal_note_and_attachment(as_user, build, shared, shots_dir):
     assert "坐席 王芳" in item.text
     rows = trajectory_rows(page)
     assert len(rows) == before + 1, rows
-    assert rows[-1][1] == INTERNAL_NOTE
+    assert rows[-1][3] == INTERNAL_NOTE
 
     # Upload a small text file through the form.
     content = "光猫型号：HG8245\n序列号：E2E-0001\n".encode()

@@ -86,7 +86,16 @@ class Ticket(Model):
 
     @property
     def status_label(self) -> str:
-        return label(STATUS_LABELS, self.status)
+        """The status as the ticket's own process names it (falls back to the catalog)."""
+        from sqlalchemy.orm import object_session
+
+        from plugins.tickets.services.labels import status_label
+        from plugins.tickets.services.processes import process_of
+
+        session = object_session(self)
+        if session is None:
+            return label(STATUS_LABELS, self.status)
+        return status_label(process_of(session, self.process_id), self.status)
 
     @property
     def channel_label(self) -> str:

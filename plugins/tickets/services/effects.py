@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from plugins.tickets.models import Category, Ticket
+from plugins.tickets.models import Attachment, Category, Comment, Ticket
 
 
 @dataclass
@@ -97,7 +98,23 @@ def clear_extension(ctx: Context) -> None:
 
 
 def merge_into(ctx: Context) -> None:
-    ctx.ticket.merged_into_id = ctx.params["into_ticket_id"]
+    """The child points to the master; its comments and attachments move to the master,
+    whose trajectory records the merge."""
+    from plugins.tickets.services import trajectory
+
+    master_id = ctx.params["into_ticket_id"]
+    ctx.ticket.merged_into_id = master_id
+    for model in (Comment, Attachment):
+        ctx.session.execute(
+            update(model).where(model.ticket_id == ctx.ticket.id).values(ticket_id=master_id)
+        )
+    master = ctx.merge_target or ctx.session.get(Ticket, master_id)
+    master.updated_at = ctx.now
+    trajectory.record(
+        ctx.session, ctx.actor, master, "merged_in", now=ctx.now,
+        from_status=master.status, from_department_id=master.department_id,
+        note=ctx.ticket.number,
+    )  # fmt: skip
 
 
 def mark_spam(ctx: Context) -> None:

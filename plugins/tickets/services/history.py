@@ -21,6 +21,7 @@ EDIT_ACTIONS = {
     "reply": lambda: _("Public reply"),
     "note": lambda: _("Internal note"),
     "attach": lambda: _("Attachment added"),
+    "merged_in": lambda: _("Duplicate merged in"),
 }
 
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import action, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.formatting import blank_if_none, fmt_dt
 from plugins.tickets.context import actor, session
-from plugins.tickets.enums import STATUS_LABELS
 from plugins.tickets.filters import SCOPED
-from plugins.tickets.models import Attachment, Category, Comment, Customer, Ticket, TicketEvent
-from plugins.tickets.services import comments as comment_service
+from plugins.tickets.models import Category, Customer, Ticket
 from plugins.tickets.services import customers as customer_service
 from plugins.tickets.services import tickets as ticket_service
 from plugins.tickets.services.errors import DomainError
@@ -30,20 +27,9 @@ from plugins.tickets.views.fields import (
     priority_field,
     version_field,
 )
+from plugins.tickets.views.ticket_page import PAGE_ROUTES, TicketPageMixin
 
 FORM_ALIASES = {"category_id": "category", "customer_id": "customer"}
-ACTION_LABELS = {
-    "create": _l("Registered"),
-    "dispatch": _l("Dispatched"),
-    "accept": _l("Accepted"),
-    "resolve": _l("Resolved"),
-    "follow_up": _l("Followed up"),
-    "close": _l("Closed"),
-    "edit": _l("Edited"),
-    "reply": _l("Public reply"),
-    "note": _l("Internal note"),
-    "attach": _l("Attachment added"),
-}
 
 
 def offer_choices(form, caller: str | None, current: Customer | None = None) -> None:
@@ -88,10 +74,10 @@ def form_values(form) -> dict[str, Any]:
     }
 
 
-class TicketView(BaseModelView):
+class TicketView(TicketPageMixin, BaseModelView):
     datamodel = SQLAInterface(Ticket)
     class_permission_name = "Ticket"
-    include_route_methods = {*ROUTES, "comment", "attach", "attachment"}
+    include_route_methods = {*ROUTES, *PAGE_ROUTES}
     base_filters = SCOPED
     base_order = ("id", "desc")
     show_template = "tickets/ticket_show.html"
@@ -279,116 +265,6 @@ class TicketView(BaseModelView):
         return self.render_template(
             self.edit_template, title=self.edit_title, widgets=widgets, related_views=[]
         )
-
-    # -- the ticket page ----------------------------------------------------------
-
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        widgets = self._show(pk)  # 404 outside the user's scope
-        ticket = self.datamodel.get(pk, self._base_filters)
-        db = session()
-        comments = db.scalars(
-            select(Comment)
-            .options(joinedload(Comment.author))
-            .where(Comment.ticket_id == ticket.id)
-            .order_by(Comment.created_at, Comment.id)
-        ).all()
-        attachments = db.scalars(
-            select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
-        ).all()
-        events = db.scalars(
-            select(TicketEvent)
-            .options(
-                joinedload(TicketEvent.actor),
-                joinedload(TicketEvent.from_department),
-                joinedload(TicketEvent.to_department),
-            )
-            .where(TicketEvent.ticket_id == ticket.id)
-            .order_by(TicketEvent.id)
-        ).all()
-        return self.render_template(
-            self.show_template,
-            pk=pk,
-            title=self.show_title,
-            widgets=widgets,
-            related_views=self._related_views,
-            ticket=ticket,
-            comments=comments,
-            attachments=attachments,
-            events=events,
-            status_labels=STATUS_LABELS,
-            action_labels=ACTION_LABELS,
-            can_write=self.appbuilder.sm.has_access("can_write", "Ticket"),
-        )
-
-    @expose("/comment/<int:pk>", methods=["POST"])
-    @has_access
-    def comment(self, pk):
-        ticket = self.datamodel.get(pk, self._base_filters)
-        if ticket is None:
-            abort(404)
-        try:
-            comment_service.add_comment(
-                session(),
-                actor(),
-                ticket,
-                request.form.get("body", ""),
-                is_public=request.form.get("is_public") == "y",
-            )
-        except DomainError as err:
-            session().rollback()
-            flash("; ".join([str(err.message), *map(str, err.fields.values())]), "danger")
-        else:
-            flash(_("Comment added."), "success")
-        return redirect(url_for(".show", pk=pk))
-
-    @expose("/attach/<int:pk>", methods=["POST"])
-    @has_access
-    def attach(self, pk):
-        ticket = self.datamodel.get(pk, self._base_filters)
-        if ticket is None:
-            abort(404)
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            flash(_("Choose a file to upload."), "danger")
-            return redirect(url_for(".show", pk=pk))
-        cfg = current_app.config
-        try:
-            comment_service.save_attachment(
-                session(),
-                actor(),
-                ticket,
-                filename=upload.filename,
-                content_type=upload.mimetype,
-                stream=upload.stream,
-                storage_dir=cfg["ATTACHMENT_DIR"],
-                max_bytes=cfg["ATTACHMENT_MAX_BYTES"],
-                allowed_extensions=cfg["ATTACHMENT_EXTENSIONS"],
-            )
-        except DomainError as err:
-            session().rollback()
-            flash("; ".join([str(err.message), *map(str, err.fields.values())]), "danger")
-        else:
-            flash(_("File uploaded."), "success")
-        return redirect(url_for(".show", pk=pk))
-
-    @expose("/attachment/<int:attachment_id>", methods=["GET"])
-    @has_access
-    def attachment(self, attachment_id):
-        item = session().get(Attachment, attachment_id)
-        if item is None or self.datamodel.get(item.ticket_id, self._base_filters) is None:
-            abort(404)
-        path = f"{current_app.config['ATTACHMENT_DIR']}/{item.stored_name}"
-        response = send_file(
-            path,
-            mimetype="application/octet-stream",
-            as_attachment=True,
-            download_name=item.filename,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
 
     # -- bulk ---------------------------------------------------------------------
 
