@@ -70,25 +70,35 @@ _SELF_SERVICE = [
     ["ResetMyPasswordView$", "can_this_form_(get|post)$"],
     ["UserInfoEditView$", "can_this_form_(get|post)$"],
     ["UserDBModelView$", "resetmypassword$|userinfoedit$"],
-    ["(Tickets|Customers|Comments|Service Desk|New Ticket)$", "menu_access$"],
+    ["(Tickets|Customers|Comments|Service Desk|New Ticket|My Work)$", "menu_access$"],
+    ["Queue (Mine|Overdue)$", "menu_access$"],
     ["(SwaggerView|OpenApi|MenuApi)$", "can_(get|show)$"],
 ]
 _READ = "can_read$"
 _RW = "can_(read|write)$"
 _DESK_READ = [[r"(Category|Department|TicketEvent)$", _READ]]
 
+_QUEUE = "menu_access$"
 FAB_ROLES = {
-    "Agent": _SELF_SERVICE + _DESK_READ + [[r"(Ticket|Customer|Comment|Attachment)$", _RW]],
-    "Dispatcher": _SELF_SERVICE + _DESK_READ + [[r"(Ticket|Customer|Comment|Attachment)$", _RW]],
+    "Agent": _SELF_SERVICE
+    + _DESK_READ
+    + [[r"(Ticket|Customer|Comment|Attachment)$", _RW], [r"Queue Created$", _QUEUE]],
+    "Dispatcher": _SELF_SERVICE
+    + _DESK_READ
+    + [[r"(Ticket|Customer|Comment|Attachment)$", _RW], [r"Queue (Dispatch|Created)$", _QUEUE]],
     "Handler": _SELF_SERVICE
     + _DESK_READ
-    + [[r"(Ticket|Comment|Attachment)$", _RW], [r"Customer$", _READ]],
+    + [[r"(Ticket|Comment|Attachment)$", _RW], [r"Customer$", _READ], [r"Queue Accept$", _QUEUE]],
     "Supervisor": _SELF_SERVICE
     + _DESK_READ
-    + [[r"(Ticket|Comment|Attachment)$", _RW], [r"Customer$", _READ]],
+    + [[r"(Ticket|Comment|Attachment)$", _RW], [r"Customer$", _READ], [r"Queue Accept$", _QUEUE]],
     "Follow-up": _SELF_SERVICE
     + _DESK_READ
-    + [[r"(Ticket|Comment)$", _RW], [r"(Customer|Attachment)$", _READ]],
+    + [
+        [r"(Ticket|Comment)$", _RW],
+        [r"(Customer|Attachment)$", _READ],
+        [r"Queue Followup$", _QUEUE],
+    ],
     "QA": _SELF_SERVICE + _DESK_READ + [[r"(Ticket|Customer|Comment|Attachment)$", _READ]],
     "Manager": _SELF_SERVICE + _DESK_READ + [[r"(Ticket|Customer|Comment|Attachment)$", _READ]],
 }

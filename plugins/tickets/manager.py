@@ -27,6 +27,31 @@ class TicketsManager(BaseManager):
 
         sync_builtin(self.appbuilder.session)
 
+    def _register_queues(self) -> None:
+        from app.menu_badges import register_badge
+        from plugins.tickets.context import actor, session
+        from plugins.tickets.queues import QUEUES, count
+
+        def badge(name):
+            def provider():
+                user = actor()
+                return count(session(), user, name) if user is not None else None
+
+            return provider
+
+        work, work_label = "My Work", _l("My Work")
+        for queue in QUEUES.values():
+            self.appbuilder.add_link(
+                queue.menu,
+                label=queue.label,
+                href=f"/ticketview/list/?queue={queue.name}",
+                icon=queue.icon,
+                category=work,
+                category_label=work_label,
+                category_icon="fa-tasks",
+            )
+            register_badge(current_app, queue.menu, badge(queue.name))
+
     def register_views(self) -> None:
         from plugins.tickets.api.catalog import CategoryApi, DepartmentApi
         from plugins.tickets.api.customers import CustomerApi
@@ -65,6 +90,7 @@ class TicketsManager(BaseManager):
             CommentView, "Comments", label=_l("Comments"), icon="fa-comments", category=desk
         )
         ab.add_view_no_menu(CustomerTicketsView)
+        self._register_queues()
         settings, settings_label = "Desk Settings", _l("Desk Settings")
         ab.add_view(
             DepartmentView,

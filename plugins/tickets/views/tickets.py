@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import action, expose, has_access
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ from app.formatting import blank_if_none, fmt_dt
 from plugins.tickets.context import actor, session
 from plugins.tickets.filters import SCOPED
 from plugins.tickets.models import Category, Customer, Ticket
+from plugins.tickets.queues import QUEUES
 from plugins.tickets.services import customers as customer_service
 from plugins.tickets.services import tickets as ticket_service
 from plugins.tickets.services.errors import DomainError
@@ -204,6 +206,20 @@ class TicketView(TicketPageMixin, BaseModelView):
         "closed_at": fmt_dt,
         "due_at": fmt_dt,
     }
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """The ticket list, or a work queue of it (`?queue=mine`)."""
+        queue = QUEUES.get(request.args.get("queue", ""))
+        self.update_redirect()
+        try:
+            widgets = self._list()
+        except FABException as exc:
+            flash(str(exc), "warning")
+            return redirect(self.get_redirect())
+        title = queue.label if queue else self.list_title
+        return self.render_template(self.list_template, title=title, widgets=widgets)
 
     # -- intake -------------------------------------------------------------------
 

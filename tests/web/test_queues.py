@@ -1,0 +1,47 @@
+"""Work queues: the menu count and the list agree, within the user's scope."""
+
+from __future__ import annotations
+
+import re
+
+from plugins.tickets.queues import QUEUES, count
+
+
+def _rows(page: str) -> int:
+    return len(re.findall(r'name="rowid"', page))
+
+
+def test_department_accept_queue_lists_and_counts_the_same(login, build, db):
+    ticket = build.ticket("agent", "REPAIR", subject="QUEUE-ACCEPT-1")
+    client = login("tech")
+    page = client.get("/ticketview/list/?queue=accept&psize_TicketView=100").get_data(
+        as_text=True
+    )
+    assert "QUEUE-ACCEPT-1" in page
+    expected = count(db, build.user("tech"), "accept")
+    assert _rows(page) == expected
+    # The menu shows the same number as a badge.
+    assert re.search(rf'queue=accept">.*?<span class="badge">{expected}</span>', page, re.S)
+    # Once accepted it leaves the queue and enters "my to-do".
+    client.post(f"/ticketview/act/{ticket.id}/accept", data={"version": "1"})
+    assert count(db, build.user("tech"), "accept") == expected - 1
+    mine = client.get("/ticketview/list/?queue=mine&psize_TicketView=100").get_data(as_text=True)
+    assert "QUEUE-ACCEPT-1" in mine
+
+
+def test_queues_never_count_outside_scope(build, db):
+    build.ticket("fin", "BILLING", subject="FIN-ONLY")
+    tech = build.user("tech")
+    for name in QUEUES:
+        # every ticket a tech queue counts is one tech may see
+        assert count(db, tech, name) <= count(db, build.user("dispatcher"), name) or name in (
+            "mine", "accept", "created",
+        )
+    assert count(db, tech, "dispatch") == 0  # undispatched tickets belong to no department
+
+
+def test_menu_shows_queues_by_role(login):
+    dispatcher = login("dispatcher").get("/").get_data(as_text=True)
+    assert "queue=dispatch" in dispatcher and "queue=followup" not in dispatcher
+    followup = login("followup").get("/").get_data(as_text=True)
+    assert "queue=followup" in followup and "queue=dispatch" not in followup
