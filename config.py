@@ -70,7 +70,7 @@ _SELF_SERVICE = [
     ["ResetMyPasswordView$", "can_this_form_(get|post)$"],
     ["UserInfoEditView$", "can_this_form_(get|post)$"],
     ["UserDBModelView$", "resetmypassword$|userinfoedit$"],
-    ["(Tickets|Customers|Comments|Service Desk|New Ticket|My Work)$", "menu_access$"],
+    ["(Tickets|Ticket Query|Customers|Comments|Service Desk|New Ticket|My Work)$", "menu_access$"],
     ["Queue (Mine|Overdue)$", "menu_access$"],
     ["(SwaggerView|OpenApi|MenuApi)$", "can_(get|show)$"],
 ]

@@ -59,6 +59,7 @@ class TicketsManager(BaseManager):
         from plugins.tickets.views.admin import CategoryView, DepartmentView, StaffMembershipView
         from plugins.tickets.views.comments import CommentView
         from plugins.tickets.views.customers import CustomerTicketsView, CustomerView
+        from plugins.tickets.views.query import TicketQueryView
         from plugins.tickets.views.tickets import TicketView
 
         ab = self.appbuilder
@@ -77,6 +78,13 @@ class TicketsManager(BaseManager):
             label=_l("New ticket"),
             href="TicketView.add",
             icon="fa-plus",
+            category=desk,
+        )
+        ab.add_view(
+            TicketQueryView,
+            "Ticket Query",
+            label=_l("Ticket query"),
+            icon="fa-search",
             category=desk,
         )
         ab.add_view(

@@ -17,6 +17,7 @@ READ_METHODS = (
     "actions",
     "events",
     "diagram",
+    "query",
 )
 WRITE_METHODS = (
     "add",
