@@ -59,6 +59,7 @@ class TicketsManager(BaseManager):
         from plugins.tickets.views.admin import CategoryView, DepartmentView, StaffMembershipView
         from plugins.tickets.views.comments import CommentView
         from plugins.tickets.views.customers import CustomerTicketsView, CustomerView
+        from plugins.tickets.views.processes import ProcessView
         from plugins.tickets.views.query import TicketQueryView
         from plugins.tickets.views.tickets import TicketView
 
@@ -114,6 +115,13 @@ class TicketsManager(BaseManager):
             "Staff",
             label=_l("Staff membership"),
             icon="fa-users",
+            category=settings,
+        )
+        ab.add_view(
+            ProcessView,
+            "Processes",
+            label=_l("Processes"),
+            icon="fa-project-diagram",
             category=settings,
         )
         ab.add_view(

@@ -54,8 +54,11 @@ def test_default_process_walkthrough(api, build, db):
     client, headers = api("agent")
     created = client.post(
         "/api/v1/ticket/",
-        json={"subject": "光猫红灯无法上网", "category_id": build.category("REPAIR").id,
-              "caller_number": "13800138000"},
+        json={
+            "subject": "光猫红灯无法上网",
+            "category_id": build.category("REPAIR").id,
+            "caller_number": "13800138000",
+        },
         headers=headers,
     )
     assert created.status_code == 201
@@ -88,20 +91,38 @@ def test_default_process_walkthrough(api, build, db):
     ticket = db.get(Ticket, desk.ticket_id)
     db.refresh(ticket)
     assert (ticket.redo_count, ticket.satisfaction, ticket.resolution) == (
-        1, "satisfied", "更换入户线后恢复",
+        1,
+        "satisfied",
+        "更换入户线后恢复",
     )
     # Archived: read-only, and no action left.
     assert desk.can("dispatcher") == []
     c, h = desk.client("admin")
-    assert c.put(f"/api/v1/ticket/{desk.ticket_id}", json={"subject": "x",
-                 "version": desk.version()}, headers=h).status_code == 409
+    assert (
+        c.put(
+            f"/api/v1/ticket/{desk.ticket_id}",
+            json={"subject": "x", "version": desk.version()},
+            headers=h,
+        ).status_code
+        == 409
+    )
 
     # The trajectory: one row per node with the fields a call center asks for.
     c, h = desk.client("agent")
     events = c.get(f"/api/v1/ticket/{desk.ticket_id}/events", headers=h).json["result"]
     assert [e["action"] for e in events] == [
-        "create", "accept", "transfer", "return", "dispatch", "accept", "resolve", "follow_up",
-        "resolve", "follow_up", "close", "archive",
+        "create",
+        "accept",
+        "transfer",
+        "return",
+        "dispatch",
+        "accept",
+        "resolve",
+        "follow_up",
+        "resolve",
+        "follow_up",
+        "close",
+        "archive",
     ]
     transfer = events[2]
     assert transfer["department"] == "技术支持部" and transfer["user"] == "技术 张伟"
@@ -129,8 +150,13 @@ def test_illegal_moves_are_refused_and_change_nothing(api, build, db):
     desk.act("tech", "accept", expect=409, version=before["version"] + 5)  # stale
     desk.act("tech", "transfer", expect=422, reason="")  # department and reason missing
     desk.act("tech", "transfer", expect=422, department_id=999999, reason="x")
-    desk.act("tech", "transfer", expect=422, department_id=build.department("TECH").id,
-             reason="same department")
+    desk.act(
+        "tech",
+        "transfer",
+        expect=422,
+        department_id=build.department("TECH").id,
+        reason="same department",
+    )
     assert desk.get("admin").json["result"] == before
 
 

@@ -14,9 +14,7 @@ def _rows(page: str) -> int:
 def test_department_accept_queue_lists_and_counts_the_same(login, build, db):
     ticket = build.ticket("agent", "REPAIR", subject="QUEUE-ACCEPT-1")
     client = login("tech")
-    page = client.get("/ticketview/list/?queue=accept&psize_TicketView=100").get_data(
-        as_text=True
-    )
+    page = client.get("/ticketview/list/?queue=accept&psize_TicketView=100").get_data(as_text=True)
     assert "QUEUE-ACCEPT-1" in page
     expected = count(db, build.user("tech"), "accept")
     assert _rows(page) == expected
@@ -35,7 +33,9 @@ def test_queues_never_count_outside_scope(build, db):
     for name in QUEUES:
         # every ticket a tech queue counts is one tech may see
         assert count(db, tech, name) <= count(db, build.user("dispatcher"), name) or name in (
-            "mine", "accept", "created",
+            "mine",
+            "accept",
+            "created",
         )
     assert count(db, tech, "dispatch") == 0  # undispatched tickets belong to no department
 

@@ -40,13 +40,18 @@ def test_accept_then_transfer_from_the_page(login, build, db):
     assert "alert-danger" in page
     client.post(
         f"/ticketview/act/{ticket.id}/transfer",
-        data={"version": str(fresh.version), "department_id": str(build.department("FIN").id),
-              "reason": "账务问题"},
+        data={
+            "version": str(fresh.version),
+            "department_id": str(build.department("FIN").id),
+            "reason": "账务问题",
+        },
     )
     db.expire_all()
     moved = db.get(Ticket, ticket.id)
     assert (moved.status, moved.department.code, moved.assignee_id) == (
-        "pending_accept", "FIN", None,
+        "pending_accept",
+        "FIN",
+        None,
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:37:13.089903
+Create Date: 2026-11-23 13:53:12.198288
 
 """
 from alembic import op
@@ -283,6 +283,8 @@ def upgrade():
     sa.Column('process_id', sa.Integer(), nullable=True),
     sa.Column('node_entered_at', sa.DateTime(), nullable=True),
     sa.Column('node_started_at', sa.DateTime(), nullable=True),
+    sa.Column('resume_due_at', sa.DateTime(), nullable=True),
+    sa.Column('parked_at', sa.DateTime(), nullable=True),
     sa.Column('supervise_level', sa.Integer(), nullable=False),
     sa.Column('urge_count', sa.Integer(), nullable=False),
     sa.Column('redo_count', sa.Integer(), nullable=False),

@@ -62,6 +62,9 @@ class Ticket(Model):
     process_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
     node_entered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     node_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # While on a side trip (挂起, 延期审核): the handling deadline kept aside, and since when.
+    resume_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    parked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Flags and counters set by process actions (督办, 催办, 重办, 延期, 回访, 办结).
     supervise_level: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     urge_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

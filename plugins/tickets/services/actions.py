@@ -91,6 +91,38 @@ def _check_references(
     return target
 
 
+#: Side trips from 处理中 that come back to it: the handling deadline is kept aside while the
+#: ticket is there and restored on return (moved by the paused time when the clock paused).
+SIDE_STATES = frozenset({"suspended", "extension_review"})
+
+
+def _next_node(
+    process: workflows.Process,
+    ticket: Ticket,
+    from_status: str,
+    from_department: int | None,
+    now: dt.datetime,
+    action: str,
+) -> None:
+    """Open the node the ticket moved to: arrival time, start of work, required end."""
+    came_back = from_status in SIDE_STATES and ticket.department_id == from_department
+    if ticket.status in SIDE_STATES and from_status not in SIDE_STATES:
+        ticket.resume_due_at = ticket.due_at
+        ticket.parked_at = now
+    ticket.node_entered_at = now
+    ticket.node_started_at = now if ticket.status == "in_progress" else None
+    if came_back and ticket.status not in SIDE_STATES:
+        if action != "approve_extension":
+            due = ticket.resume_due_at
+            paused = process.states[from_status].clock == "pause"
+            if due is not None and paused and ticket.parked_at is not None:
+                due = due + (now - ticket.parked_at)
+            ticket.due_at = due
+        ticket.resume_due_at = ticket.parked_at = None
+    elif ticket.status not in SIDE_STATES or process.states[ticket.status].deadline:
+        ticket.due_at = node_due(process.states.get(ticket.status), now)
+
+
 def apply_action(
     session: Session,
     actor: object,
@@ -161,10 +193,7 @@ def apply_action(
         effects.HANDLERS[effect](context)
     ticket.status = decision.to_state
     if decision.moves or ticket.department_id != from_department:
-        ticket.node_entered_at = now
-        ticket.node_started_at = now if decision.to_state == "in_progress" else None
-        if decision.action != "approve_extension":
-            ticket.due_at = node_due(process.states.get(ticket.status), now)
+        _next_node(process, ticket, from_status, from_department, now, decision.action)
     ticket.updated_at = now
     note = next((str(decision.params[p]) for p in NOTE_PARAMS if decision.params.get(p)), None)
     try:

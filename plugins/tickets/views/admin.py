@@ -10,7 +10,7 @@ from plugins.tickets.context import session
 from plugins.tickets.models import Category, Department, StaffMembership
 from plugins.tickets.services.categories import check_parent, refresh_tree
 from plugins.tickets.views.base import BaseModelView
-from plugins.tickets.views.fields import duty_field, flag_field
+from plugins.tickets.views.fields import duty_field, flag_field, process_field
 
 COMMON_LABELS = {
     "code": _l("Code"),
@@ -71,6 +71,7 @@ class CategoryView(BaseModelView):
         "default_department": _l("Default department"),
         "followup_required": _l("Follow-up required"),
         "sort_order": _l("Order"),
+        "process_key": _l("Process"),
     }
     list_columns = ["indented_name", "code", "default_department", "followup_required", "active"]
     show_columns = [
@@ -88,6 +89,7 @@ class CategoryView(BaseModelView):
         "name",
         "parent",
         "default_department",
+        "process_key",
         "followup_required",
         "active",
         "sort_order",
@@ -95,6 +97,7 @@ class CategoryView(BaseModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "active": flag_field(_l("Active")),
         "followup_required": flag_field(_l("Follow-up required"), default=False),
+        "process_key": process_field(),
     }
     search_columns = ["code", "name", "default_department", "active"]
     base_order = ("tree_path", "asc")
@@ -109,9 +112,11 @@ class CategoryView(BaseModelView):
 
     def pre_add(self, item: Category) -> None:
         check_parent(item)
+        item.process_key = item.process_key or None
 
     def pre_update(self, item: Category) -> None:
         check_parent(item)
+        item.process_key = item.process_key or None
 
     def post_add(self, item: Category) -> None:
         refresh_tree(session())

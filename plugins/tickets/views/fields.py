@@ -41,3 +41,27 @@ def description_field() -> TextAreaField:
 def flag_field(label, default: bool = True) -> BooleanField:
     """A checkbox that may be left unticked (FAB makes non-null booleans required)."""
     return BooleanField(label, default=default)
+
+
+def process_field() -> SelectField:
+    """The process a category's tickets follow: the keys stored in the database."""
+
+    def choices():
+        from sqlalchemy import select
+
+        from plugins.tickets.context import session
+        from plugins.tickets.models import ProcessDefinition
+
+        rows = (
+            session()
+            .execute(
+                select(ProcessDefinition.key, ProcessDefinition.name)
+                .where(ProcessDefinition.active.is_(True))
+                .order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
+            )
+            .all()
+        )
+        seen = dict((key, name) for key, name in reversed(rows))
+        return [("", str(_l("Inherited / default process"))), *seen.items()]
+
+    return SelectField(_l("Process"), choices=choices, widget=Select2Widget(), default="")
