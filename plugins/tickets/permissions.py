@@ -29,6 +29,8 @@ WRITE_METHODS = (
     "comment",
     "attach",
     "mark_urgent",
+    "bulk_accept",
+    "bulk_close",
     "act",
 )
 DELETE_METHODS = ("delete", "muldelete")

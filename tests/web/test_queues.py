@@ -45,3 +45,38 @@ def test_menu_shows_queues_by_role(login):
     assert "queue=dispatch" in dispatcher and "queue=followup" not in dispatcher
     followup = login("followup").get("/").get_data(as_text=True)
     assert "queue=followup" in followup and "queue=dispatch" not in followup
+
+
+def test_bulk_accept_goes_through_the_process(login, build, db):
+    from plugins.tickets.models import Ticket
+
+    mine = build.ticket("agent", "REPAIR")
+    fin = build.ticket("agent", "BILLING")
+    pending = build.ticket("agent", "CONSULT")  # 待派单: accept is not possible there
+    client = login("tech")
+    client.post(
+        "/ticketview/action_post",
+        data={"action": "bulk_accept", "rowid": [str(mine.id), str(fin.id), str(pending.id)]},
+    )
+    db.expire_all()
+    assert db.get(Ticket, mine.id).status == "in_progress"
+    assert db.get(Ticket, fin.id).status == "pending_accept"  # out of tech's scope
+    assert db.get(Ticket, pending.id).status == "pending_dispatch"
+
+
+def test_overdue_queue(build, db):
+    import datetime as dt
+
+    from plugins.tickets.queues import count
+    from plugins.tickets.services.tickets import create_ticket
+
+    dispatcher = build.user("dispatcher")
+    before = count(db, dispatcher, "overdue")
+    old = create_ticket(
+        db,
+        build.user("agent"),
+        {"subject": "很久以前", "category_id": build.category("REPAIR").id},
+        now=dt.datetime(2020, 1, 1, 1, 0),
+    )
+    assert old.due_at < dt.datetime(2021, 1, 1)
+    assert count(db, dispatcher, "overdue") == before + 1

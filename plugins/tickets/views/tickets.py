@@ -18,6 +18,7 @@ from plugins.tickets.context import actor, session
 from plugins.tickets.filters import SCOPED
 from plugins.tickets.models import Category, Customer, Ticket
 from plugins.tickets.queues import QUEUES
+from plugins.tickets.services import actions as action_service
 from plugins.tickets.services import customers as customer_service
 from plugins.tickets.services import tickets as ticket_service
 from plugins.tickets.services.errors import DomainError
@@ -284,14 +285,9 @@ class TicketView(TicketPageMixin, BaseModelView):
 
     # -- bulk ---------------------------------------------------------------------
 
-    @action(
-        "mark_urgent",
-        _l("Set priority to urgent"),
-        _l("Set the selected tickets to urgent priority?"),
-        "fa-exclamation",
-    )
-    def mark_urgent(self, items):
-        """Bulk change through the service, which re-checks scope for every ticket."""
+    def _bulk(self, items, change) -> object:
+        """Apply `change(ticket)` to each selected ticket through a service, which re-checks
+        scope, version and the process for every one; refusals are counted, not fatal."""
         items = items if isinstance(items, list) else [items]
         done = skipped = 0
         for item in items:
@@ -299,9 +295,7 @@ class TicketView(TicketPageMixin, BaseModelView):
                 skipped += 1
                 continue
             try:
-                ticket_service.update_ticket(
-                    session(), actor(), item, {"priority": "urgent"}, item.version
-                )
+                change(item)
                 done += 1
             except DomainError:
                 session().rollback()
@@ -311,3 +305,31 @@ class TicketView(TicketPageMixin, BaseModelView):
         )
         self.update_redirect()
         return redirect(self.get_redirect())
+
+    @action(
+        "mark_urgent",
+        _l("Set priority to urgent"),
+        _l("Set the selected tickets to urgent priority?"),
+        "fa-exclamation",
+    )
+    def mark_urgent(self, items):
+        return self._bulk(
+            items,
+            lambda t: ticket_service.update_ticket(
+                session(), actor(), t, {"priority": "urgent"}, t.version
+            ),
+        )
+
+    @action("bulk_accept", _l("Accept"), _l("Accept the selected tickets?"), "fa-download")
+    def bulk_accept(self, items):
+        return self._bulk(
+            items,
+            lambda t: action_service.apply_action(session(), actor(), t, "accept", {}, t.version),
+        )
+
+    @action("bulk_close", _l("Close"), _l("Close the selected tickets?"), "fa-check")
+    def bulk_close(self, items):
+        return self._bulk(
+            items,
+            lambda t: action_service.apply_action(session(), actor(), t, "close", {}, t.version),
+        )
