@@ -28,12 +28,11 @@ from plugins.tickets.services.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    StaleVersion,
     ValidationFailed,
 )
 from plugins.tickets.services.labels import action_label, status_label, text
 from plugins.tickets.services.processes import process_of
-from plugins.tickets.services.tickets import check_writable
+from plugins.tickets.services.tickets import check_version, check_writable, stale_version
 
 NOTE_PARAMS = ("reason", "result", "note")
 
@@ -141,16 +140,7 @@ def apply_action(
     """
     now = now or utcnow()
     check_writable(session, actor, ticket)
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise ValidationFailed(
-            _("Please correct the errors below."), {"version": _("Version is required.")}
-        ) from None
-    if expected != ticket.version:
-        raise StaleVersion(
-            _("Someone else changed this ticket. Reload it and apply your change again.")
-        )
+    check_version(ticket, expected_version)
     process = process_of(session, ticket.process_id)
     try:
         decision = workflows.decide(
@@ -215,7 +205,5 @@ def apply_action(
         session.commit()
     except StaleDataError:
         session.rollback()
-        raise StaleVersion(
-            _("Someone else changed this ticket. Reload it and apply your change again.")
-        ) from None
+        raise stale_version() from None
     return ticket

@@ -194,6 +194,24 @@ def check_writable(session: Session, actor: object, ticket: Ticket) -> None:
         raise Conflict(_("Archived tickets are read-only."))
 
 
+def stale_version() -> StaleVersion:
+    return StaleVersion(
+        _("Someone else changed this ticket. Reload it and apply your change again.")
+    )
+
+
+def check_version(ticket: Ticket, expected_version: Any) -> None:
+    """Optimistic locking, first line: the caller must send the version it read."""
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            _("Please correct the errors below."), {"version": _("Version is required.")}
+        ) from None
+    if expected != ticket.version:
+        raise stale_version()
+
+
 def update_ticket(
     session: Session,
     actor: object,
@@ -206,16 +224,7 @@ def update_ticket(
     """Edit a ticket's own fields with optimistic locking; write the changes to the trajectory."""
     now = now or utcnow()
     check_writable(session, actor, ticket)
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise ValidationFailed(
-            _("Please correct the errors below."), {"version": _("Version is required.")}
-        ) from None
-    if expected != ticket.version:
-        raise StaleVersion(
-            _("Someone else changed this ticket. Reload it and apply your change again.")
-        )
+    check_version(ticket, expected_version)
     clean = _validate(session, values, current=ticket)
     changes: dict[str, list[Any]] = {}
     for field, new in clean.items():
@@ -241,7 +250,5 @@ def update_ticket(
         session.commit()
     except StaleDataError:
         session.rollback()
-        raise StaleVersion(
-            _("Someone else changed this ticket. Reload it and apply your change again.")
-        ) from None
+        raise stale_version() from None
     return ticket
