@@ -2,6 +2,7 @@
 
 from plugins.tickets.models.category import Category
 from plugins.tickets.models.comment import Attachment, Comment
+from plugins.tickets.models.custom_field import FieldDefinition, FieldValue, field_category
 from plugins.tickets.models.customer import Customer, CustomerPhone
 from plugins.tickets.models.department import Department, StaffMembership
 from plugins.tickets.models.event import TicketEvent
@@ -17,10 +18,13 @@ __all__ = [
     "Customer",
     "CustomerPhone",
     "Department",
+    "FieldDefinition",
+    "FieldValue",
     "OutboxEvent",
     "ProcessDefinition",
     "StaffMembership",
     "Ticket",
     "TicketEvent",
     "TicketSequence",
+    "field_category",
 ]

@@ -131,6 +131,7 @@ def apply_action(
     expected_version: Any,
     *,
     now: dt.datetime | None = None,
+    commit: bool = True,
 ) -> Ticket:
     """Take process action `name` on `ticket` as `actor`; commit or change nothing.
 
@@ -202,7 +203,10 @@ def apply_action(
             required_by=node["required_by"],
         )
         outbox.add(session, ticket, event, "ticket.action", {"action": name, "from": from_status})
-        session.commit()
+        if commit:
+            session.commit()
+        else:
+            session.flush()
     except StaleDataError:
         session.rollback()
         raise stale_version() from None

@@ -27,6 +27,7 @@ def add_comment(
     *,
     is_public: bool = False,
     now: dt.datetime | None = None,
+    commit: bool = True,
 ) -> Comment:
     """Add a public reply or an internal note; it appears in the trajectory."""
     now = now or utcnow()
@@ -55,7 +56,10 @@ def add_comment(
         from_department_id=ticket.department_id,
         note=text[:500],
     )
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return comment
 
 

@@ -220,6 +220,7 @@ def update_ticket(
     expected_version: Any,
     *,
     now: dt.datetime | None = None,
+    commit: bool = True,
 ) -> Ticket:
     """Edit a ticket's own fields with optimistic locking; write the changes to the trajectory."""
     now = now or utcnow()
@@ -247,7 +248,10 @@ def update_ticket(
         changes=changes,
     )
     try:
-        session.commit()
+        if commit:
+            session.commit()
+        else:
+            session.flush()
     except StaleDataError:
         session.rollback()
         raise stale_version() from None
