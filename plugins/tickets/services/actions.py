@@ -21,7 +21,7 @@ import workflows
 from plugins.tickets.models import Department, Ticket
 from plugins.tickets.models.base import utcnow
 from plugins.tickets.scoping import read_scope
-from plugins.tickets.services import effects, outbox, trajectory
+from plugins.tickets.services import custom_fields, effects, outbox, trajectory
 from plugins.tickets.services.deadlines import node_due
 from plugins.tickets.services.duties import duties_for
 from plugins.tickets.services.errors import (
@@ -172,6 +172,10 @@ def apply_action(
             _param_errors(err, process.actions[name]),
         ) from None
     merge_target = _check_references(session, actor, ticket, decision.params)
+    if "set_resolved" in decision.effects:
+        missing = custom_fields.missing_on_resolve(session, ticket)
+        if missing:
+            raise ValidationFailed(_("Fill in the fields required to resolve."), missing)
 
     from_status, from_department = ticket.status, ticket.department_id
     node = {

@@ -15,7 +15,7 @@ from plugins.tickets.enums import CHANNEL_LABELS, PRIORITY_LABELS
 from plugins.tickets.models import Category, Customer, Ticket
 from plugins.tickets.models.base import utcnow
 from plugins.tickets.scoping import read_scope, write_scope
-from plugins.tickets.services import effects, outbox, processes, trajectory
+from plugins.tickets.services import custom_fields, effects, outbox, processes, trajectory
 from plugins.tickets.services.customers import find_by_phone
 from plugins.tickets.services.deadlines import node_due
 from plugins.tickets.services.errors import (
@@ -38,6 +38,7 @@ EDITABLE_FIELDS = (
     "category_id",
     "customer_id",
     "caller_number",
+    "custom_fields",
 )
 SUBJECT_MAX = 200
 ARCHIVED = "archived"
@@ -118,9 +119,36 @@ def _validate(
     return clean
 
 
+def _validate_with_fields(
+    session: Session, values: Mapping[str, Any], current: Ticket | None
+) -> tuple[dict[str, Any], dict]:
+    """Standard and custom fields checked together, so every mistake is reported at once."""
+    errors: dict[str, object] = {}
+    clean: dict[str, Any] = {}
+    try:
+        clean = _validate(session, values, current=current)
+    except ValidationFailed as err:
+        errors.update(err.fields)
+    custom: dict = {}
+    category_id = clean.get("category_id") or (current.category_id if current else None)
+    if "category_id" not in errors and (current is None or "custom_fields" in values):
+        existing = custom_fields.values_of(session, current) if current is not None else {}
+        custom, custom_errors = custom_fields.clean_values(
+            session,
+            category_id,
+            values.get("custom_fields"),
+            current=existing,
+            creating=current is None,
+        )
+        errors.update(custom_errors)
+    if errors:
+        raise ValidationFailed(_("Please correct the errors below."), errors)
+    return clean, custom
+
+
 def validate_values(session: Session, values: Mapping[str, Any]) -> None:
     """Check new-ticket values without saving anything (for forms that failed elsewhere)."""
-    _validate(session, values)
+    _validate_with_fields(session, values, None)
 
 
 def _get(session: Session, model: type, pk: Any) -> Any:
@@ -143,7 +171,7 @@ def create_ticket(
     allowed to change the ticket that results (an agent always may: it is their intake).
     """
     now = now or utcnow()
-    clean = _validate(session, values)
+    clean, custom = _validate_with_fields(session, values, None)
     if not clean.get("customer_id") and clean.get("caller_e164"):
         matches = find_by_phone(session, clean["caller_e164"], limit=2)
         if len(matches) == 1:
@@ -170,6 +198,7 @@ def create_ticket(
     ticket.number = next_number(session, now)
     session.add(ticket)
     session.flush()
+    custom_fields.write(session, ticket, custom, {})
     event = trajectory.record(session, actor, ticket, "create", now=now)
     outbox.add(session, ticket, event, "ticket.created", {"action": "create"})
     session.commit()
@@ -226,7 +255,7 @@ def update_ticket(
     now = now or utcnow()
     check_writable(session, actor, ticket)
     check_version(ticket, expected_version)
-    clean = _validate(session, values, current=ticket)
+    clean, custom = _validate_with_fields(session, values, ticket)
     changes: dict[str, list[Any]] = {}
     for field, new in clean.items():
         old = getattr(ticket, field)
@@ -234,6 +263,11 @@ def update_ticket(
             if field != "caller_e164":
                 changes[field] = [old, new]
             setattr(ticket, field, new)
+    changes.update(
+        custom_fields.write(session, ticket, custom, custom_fields.values_of(session, ticket))
+        if custom
+        else {}
+    )
     if not changes:
         return ticket
     ticket.updated_at = now
