@@ -76,9 +76,13 @@ _SELF_SERVICE = [
 ]
 _READ = "can_read$"
 _RW = "can_(read|write)$"
-_DESK_READ = [[r"(Category|Department|TicketEvent)$", _READ]]
+_DESK_READ = [[r"(Category|Department|TicketEvent|FieldDefinition)$", _READ]]
 
 _QUEUE = "menu_access$"
+# 预设回复: everyone who writes tickets keeps their own replies (the service decides which
+# ones a user manages); read-only roles may read and preview them.
+_REPLIES_RW = [[r"CannedReply$", "can_(read|write|delete)$"], [r"Canned Replies$", _QUEUE]]
+_REPLIES_READ = [[r"CannedReply$", _READ], [r"Canned Replies$", _QUEUE]]
 FAB_ROLES = {
     "Agent": _SELF_SERVICE
     + _DESK_READ
@@ -102,6 +106,10 @@ FAB_ROLES = {
     "QA": _SELF_SERVICE + _DESK_READ + [[r"(Ticket|Customer|Comment|Attachment)$", _READ]],
     "Manager": _SELF_SERVICE + _DESK_READ + [[r"(Ticket|Customer|Comment|Attachment)$", _READ]],
 }
+for _role in ("Agent", "Dispatcher", "Handler", "Supervisor", "Follow-up"):
+    FAB_ROLES[_role] = FAB_ROLES[_role] + _REPLIES_RW
+for _role in ("QA", "Manager"):
+    FAB_ROLES[_role] = FAB_ROLES[_role] + _REPLIES_READ
 
 # --- Locale and time --------------------------------------------------------------
 LANGUAGES = {

@@ -52,13 +52,30 @@ class TicketsManager(BaseManager):
             )
             register_badge(current_app, queue.menu, badge(queue.name))
 
+    def _register_canned_replies(self) -> None:
+        """预设回复: the management screen (in the desk menu: everyone keeps their own) and
+        /api/v1/canned_reply/. The ticket-side routes live on TicketView and TicketApi."""
+        from plugins.tickets.api.canned_replies import CannedReplyApi
+        from plugins.tickets.views.canned_replies import CannedReplyView
+
+        self.appbuilder.add_view(
+            CannedReplyView,
+            "Canned Replies",
+            label=_l("Canned replies"),
+            icon="fa-comment-dots",
+            category="Service Desk",
+        )
+        self.appbuilder.add_api(CannedReplyApi)
+
     def register_views(self) -> None:
         from plugins.tickets.api.catalog import CategoryApi, DepartmentApi
+        from plugins.tickets.api.custom_fields import CustomFieldApi
         from plugins.tickets.api.customers import CustomerApi
         from plugins.tickets.api.tickets import TicketApi
         from plugins.tickets.views.admin import CategoryView, DepartmentView, StaffMembershipView
         from plugins.tickets.views.comments import CommentView
         from plugins.tickets.views.customers import CustomerTicketsView, CustomerView
+        from plugins.tickets.views.fields_admin import FieldDefinitionView
         from plugins.tickets.views.processes import ProcessView
         from plugins.tickets.views.query import TicketQueryView
         from plugins.tickets.views.tickets import TicketView
@@ -100,6 +117,7 @@ class TicketsManager(BaseManager):
         )
         ab.add_view_no_menu(CustomerTicketsView)
         self._register_queues()
+        self._register_canned_replies()
         settings, settings_label = "Desk Settings", _l("Desk Settings")
         ab.add_view(
             DepartmentView,
@@ -125,11 +143,18 @@ class TicketsManager(BaseManager):
             category=settings,
         )
         ab.add_view(
+            FieldDefinitionView,
+            "Custom Fields",
+            label=_l("Custom fields"),
+            icon="fa-list-alt",
+            category=settings,
+        )
+        ab.add_view(
             CategoryView,
             "Categories",
             label=_l("Categories"),
             icon="fa-folder-tree",
             category=settings,
         )
-        for api in (TicketApi, CustomerApi, DepartmentApi, CategoryApi):
+        for api in (TicketApi, CustomerApi, DepartmentApi, CategoryApi, CustomFieldApi):
             ab.add_api(api)

@@ -9,10 +9,11 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
 from plugins.tickets.api.base import TranslatedApi
+from plugins.tickets.api.ticket_replies import REPLY_ROUTES, TicketRepliesApiMixin
 from plugins.tickets.context import actor, session
 from plugins.tickets.filters import SCOPED
 from plugins.tickets.models import Ticket
-from plugins.tickets.services import action_forms, history
+from plugins.tickets.services import action_forms, custom_fields, history
 from plugins.tickets.services import actions as action_service
 from plugins.tickets.services import tickets as ticket_service
 from plugins.tickets.services.errors import DomainError
@@ -58,11 +59,14 @@ SHOW_COLUMNS = [
 ]
 
 
-class TicketApi(TranslatedApi):
+class TicketApi(TicketRepliesApiMixin, TranslatedApi):
     resource_name = "ticket"
     datamodel = SQLAInterface(Ticket)
     class_permission_name = "Ticket"
-    include_route_methods = {"get", "get_list", "post", "put", "delete", "actions", "act", "events"}
+    include_route_methods = {
+        *("get", "get_list", "post", "put", "delete", "actions", "act", "events"),
+        *REPLY_ROUTES,
+    }
     base_filters = SCOPED
     base_order = ("id", "desc")
     list_columns = LIST_COLUMNS
@@ -91,7 +95,19 @@ class TicketApi(TranslatedApi):
         return body if isinstance(body, dict) else None
 
     def _dump(self, ticket: Ticket) -> dict:
-        return self.show_model_schema.dump(ticket)
+        data = self.show_model_schema.dump(ticket)
+        data["custom_fields"] = self._custom(ticket)
+        return data
+
+    @staticmethod
+    def _custom(ticket: Ticket) -> dict:
+        values = custom_fields.values_of(session(), ticket)
+        return {code: custom_fields.jsonable(v) for code, v in values.items()}
+
+    def pre_get(self, data: dict) -> None:
+        """GET /<id> also returns `custom_fields` as {code: value}."""
+        ticket = session().get(Ticket, data["id"])
+        data["result"]["custom_fields"] = self._custom(ticket)
 
     @expose("/", methods=["POST"])
     @protect()

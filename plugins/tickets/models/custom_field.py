@@ -50,9 +50,9 @@ class FieldDefinition(Model):
     type: Mapped[str] = mapped_column(String(20), nullable=False)
     # never | always | on_resolve (required only when the ticket is resolved)
     required: Mapped[str] = mapped_column(String(16), default="never", nullable=False)
-    default: Mapped[Any] = mapped_column(JSON)
+    default: Mapped[Any] = mapped_column(JSON, nullable=True)
     # select types: [{"value", "label", "active", "children": [...]}], in display order
-    options: Mapped[Any] = mapped_column(JSON)
+    options: Mapped[Any] = mapped_column(JSON, nullable=True)
     pattern: Mapped[str | None] = mapped_column(String(300))
     pattern_message: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)

@@ -14,10 +14,11 @@ from sqlalchemy.orm import joinedload
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import Attachment, Comment, Ticket
 from plugins.tickets.scoping import read_scope
-from plugins.tickets.services import action_forms, history
+from plugins.tickets.services import action_forms, custom_fields, history
 from plugins.tickets.services import actions as action_service
 from plugins.tickets.services import comments as comment_service
 from plugins.tickets.services.errors import DomainError
+from plugins.tickets.views.ticket_replies import panel_replies
 
 PAGE_ROUTES = {"comment", "attach", "attachment", "act"}
 TICKET_NUMBER = re.compile(r"^GD\d{8}-\d+$")
@@ -54,7 +55,9 @@ class TicketPageMixin:
             comments=comments,
             attachments=attachments,
             nodes=history.nodes(db, ticket),
+            custom=custom_fields.display(db, ticket),
             actions=action_forms.describe(db, allowed),
+            canned_replies=panel_replies(ticket),
             can_write=self.appbuilder.sm.has_access("can_write", "Ticket"),
         )
 

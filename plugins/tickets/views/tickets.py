@@ -19,10 +19,12 @@ from plugins.tickets.filters import SCOPED
 from plugins.tickets.models import Category, Customer, Ticket
 from plugins.tickets.queues import QUEUES
 from plugins.tickets.services import actions as action_service
+from plugins.tickets.services import custom_fields
 from plugins.tickets.services import customers as customer_service
 from plugins.tickets.services import tickets as ticket_service
 from plugins.tickets.services.errors import DomainError
 from plugins.tickets.services.phones import to_e164
+from plugins.tickets.views import custom_form
 from plugins.tickets.views.base import ROUTES, BaseModelView, show_errors
 from plugins.tickets.views.fields import (
     channel_field,
@@ -31,6 +33,7 @@ from plugins.tickets.views.fields import (
     version_field,
 )
 from plugins.tickets.views.ticket_page import PAGE_ROUTES, TicketPageMixin
+from plugins.tickets.views.ticket_replies import REPLY_PAGE_ROUTES, TicketRepliesMixin
 
 FORM_ALIASES = {"category_id": "category", "customer_id": "customer"}
 
@@ -64,6 +67,13 @@ def offer_choices(form, caller: str | None, current: Customer | None = None) -> 
     form.customer.blank_text = _("No customer")
 
 
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def form_values(form) -> dict[str, Any]:
     """The user's input as service values (ids for relations)."""
     return {
@@ -77,10 +87,10 @@ def form_values(form) -> dict[str, Any]:
     }
 
 
-class TicketView(TicketPageMixin, BaseModelView):
+class TicketView(TicketRepliesMixin, TicketPageMixin, BaseModelView):
     datamodel = SQLAInterface(Ticket)
     class_permission_name = "Ticket"
-    include_route_methods = {*ROUTES, *PAGE_ROUTES}
+    include_route_methods = {*ROUTES, *PAGE_ROUTES, *REPLY_PAGE_ROUTES}
     base_filters = SCOPED
     base_order = ("id", "desc")
     show_template = "tickets/ticket_show.html"
@@ -230,26 +240,44 @@ class TicketView(TicketPageMixin, BaseModelView):
         form = self.add_form.refresh()
         caller = (request.values.get("caller") or request.form.get("caller_number") or "").strip()
         offer_choices(form, caller)
-        if request.method == "POST":
+        posted = request.method == "POST"
+        category_id = _int(
+            request.form.get("category") if posted else request.args.get("category_id")
+        )
+        custom_errors: dict[str, str] = {}
+        if posted and request.form.get("_refresh") != "1":
             form_ok = form.validate()
+            values = {**form_values(form), "custom_fields": custom_form.submitted(category_id)}
             try:
                 if form_ok:
-                    ticket = ticket_service.create_ticket(session(), actor(), form_values(form))
+                    ticket = ticket_service.create_ticket(session(), actor(), values)
                     flash(_("Ticket %(number)s registered.", number=ticket.number), "success")
                     return redirect(url_for(".show", pk=ticket.id))
                 # The form failed already: still tell every other mistake in one go.
-                ticket_service.validate_values(session(), form_values(form))
+                ticket_service.validate_values(session(), values)
             except DomainError as err:
                 session().rollback()
                 show_errors(form, err, FORM_ALIASES)
+                custom_errors = custom_form.errors_by_code(err.fields)
         elif caller:
             form.caller_number.data = caller
+        if not posted and category_id:
+            form.category.data = session().get(Category, category_id)
         history = []
         if caller:
             _e164, history = customer_service.lookup(session(), actor(), caller)
-            if len(history) == 1 and request.method == "GET":
+            if len(history) == 1 and not posted:
                 form.customer.data = history[0]["customer"]
-        widgets = self._get_add_widget(form=form)
+        widgets = {
+            "add": custom_form.TicketFormWidget(
+                form=form,
+                include_cols=self.add_columns,
+                exclude_cols=[],
+                fieldsets=None,
+                custom_fields=custom_form.form_fields(category_id, {}, posted),
+                custom_errors=custom_errors,
+            )
+        }
         return self.render_template(
             self.add_template, title=self.add_title, widgets=widgets, caller=caller, history=history
         )
@@ -260,17 +288,23 @@ class TicketView(TicketPageMixin, BaseModelView):
         ticket = self.datamodel.get(pk, self._base_filters)
         if ticket is None:
             abort(404)
-        if request.method == "POST":
+        custom_errors: dict[str, str] = {}
+        stored = custom_fields.values_of(session(), ticket)
+        posted = request.method == "POST"
+        category_id = _int(request.form.get("category")) if posted else ticket.category_id
+        if posted:
             form = self.edit_form.refresh(request.form)
             offer_choices(form, request.form.get("caller_number"), ticket.customer)
-            if form.validate():
+            if request.form.get("_refresh") != "1" and form.validate():
+                values = {**form_values(form), "custom_fields": custom_form.submitted(category_id)}
                 try:
                     ticket_service.update_ticket(
-                        session(), actor(), ticket, form_values(form), form.expected_version.data
+                        session(), actor(), ticket, values, form.expected_version.data
                     )
                 except DomainError as err:
                     session().rollback()
                     show_errors(form, err, FORM_ALIASES)
+                    custom_errors = custom_form.errors_by_code(err.fields)
                 else:
                     flash(_("Ticket %(number)s saved.", number=ticket.number), "success")
                     return redirect(url_for(".show", pk=ticket.id))
@@ -278,7 +312,16 @@ class TicketView(TicketPageMixin, BaseModelView):
             form = self.edit_form.refresh(obj=ticket)
             offer_choices(form, ticket.caller_number, ticket.customer)
             form.expected_version.data = ticket.version
-        widgets = self._get_edit_widget(form=form)
+        widgets = {
+            "edit": custom_form.TicketFormWidget(
+                form=form,
+                include_cols=self.edit_columns,
+                exclude_cols=[],
+                fieldsets=None,
+                custom_fields=custom_form.form_fields(category_id, stored, posted),
+                custom_errors=custom_errors,
+            )
+        }
         return self.render_template(
             self.edit_template, title=self.edit_title, widgets=widgets, related_views=[]
         )
