@@ -66,3 +66,34 @@ def label(labels: dict, value: str | None) -> str:
     if value is None:
         return ""
     return str(labels.get(value, value))
+
+
+#: Labels of the ticket's own fields: screens, and the trajectory's record of edits.
+TICKET_FIELD_LABELS = {
+    "number": _l("Number"),
+    "subject": _l("Subject"),
+    "description": _l("Description"),
+    "channel": _l("Channel"),
+    "channel_label": _l("Channel"),
+    "priority": _l("Priority"),
+    "priority_label": _l("Priority"),
+    "status": _l("Status"),
+    "status_label": _l("Status"),
+    "category": _l("Category"),
+    "category_id": _l("Category"),
+    "department": _l("Department"),
+    "assignee": _l("Assignee"),
+    "customer": _l("Customer"),
+    "customer_id": _l("Customer"),
+    "caller_number": _l("Caller number"),
+    "created_by": _l("Registered by"),
+    "created_at": _l("Created at"),
+    "updated_at": _l("Updated at"),
+    "accepted_at": _l("Accepted at"),
+    "resolved_at": _l("Resolved at"),
+    "closed_at": _l("Closed at"),
+    "due_at": _l("Due at"),
+    "version": _l("Version"),
+    "merged_into": _l("Merged into"),
+    "is_spam": _l("Spam"),
+}

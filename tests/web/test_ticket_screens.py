@@ -159,3 +159,24 @@ def test_forgotten_category_is_reported_with_the_other_mistakes(login, db):
     assert resp.status_code == 200
     assert body.count("alert-danger") >= 2  # category and caller number, at once
     assert _count(db, Ticket) == before
+
+
+def test_edit_rows_in_the_trajectory_name_fields_and_values(login, build):
+    ticket = build.ticket("agent", "REPAIR", subject="改前")
+    client = login("agent")
+    client.post(
+        f"/ticketview/edit/{ticket.id}",
+        data={
+            "category": str(ticket.category_id),
+            "subject": "改后",
+            "priority": "urgent",
+            "channel": "phone",
+            "expected_version": "1",
+        },
+    )
+    section = (
+        client.get(f"/ticketview/show/{ticket.id}")
+        .get_data(as_text=True)
+        .split('id="trajectory"')[1]
+    )
+    assert "标题：改前 → 改后" in section and "优先级：普通 → 紧急" in section

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from plugins.tickets.models import Ticket, TicketEvent
+from plugins.tickets.enums import CHANNEL_LABELS, PRIORITY_LABELS, TICKET_FIELD_LABELS, label
+from plugins.tickets.models import Category, Customer, FieldDefinition, Ticket, TicketEvent
 from plugins.tickets.services.labels import action_label, status_label
 from plugins.tickets.services.processes import process_of
 
@@ -44,6 +45,7 @@ class Node:
     overdue: bool
     note: str | None
     params: dict[str, Any] | None
+    changes: list[str]
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -51,6 +53,51 @@ class Node:
             if isinstance(value, dt.datetime):
                 out[key] = value.replace(tzinfo=dt.UTC).isoformat()
         return out
+
+
+def _value(session: Session, field: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if field == "priority":
+        return label(PRIORITY_LABELS, value)
+    if field == "channel":
+        return label(CHANNEL_LABELS, value)
+    if field == "category_id":
+        found = session.get(Category, value)
+        return found.name if found else str(value)
+    if field == "customer_id":
+        found = session.get(Customer, value)
+        return found.name if found else str(value)
+    return str(value)
+
+
+def describe_changes(session: Session, changes: dict[str, Any] | None) -> list[str]:
+    """'标题：旧 → 新' lines for an edit row; custom fields by their label."""
+    out = []
+    custom = (
+        {
+            row.code: row
+            for row in session.scalars(
+                select(FieldDefinition).where(
+                    FieldDefinition.code.in_(
+                        [k[7:] for k in (changes or {}) if k.startswith("custom.")]
+                    )
+                )
+            )
+        }
+        if changes
+        else {}
+    )
+    for field, pair in (changes or {}).items():
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        if field.startswith("custom."):
+            row = custom.get(field[7:])
+            name = row.label_zh if row else field[7:]
+            out.append(f"{name}：{old or '—'} → {new or '—'}")
+        else:
+            name = str(TICKET_FIELD_LABELS.get(field, field))
+            out.append(f"{name}：{_value(session, field, old)} → {_value(session, field, new)}")
+    return out
 
 
 def nodes(session: Session, ticket: Ticket) -> list[Node]:
@@ -97,6 +144,7 @@ def nodes(session: Session, ticket: Ticket) -> list[Node]:
                 overdue=bool(e.required_by and e.finished_at and e.finished_at > e.required_by),
                 note=e.note,
                 params=e.changes,
+                changes=describe_changes(session, e.changes) if e.action == "edit" else [],
             )
         )
     return out

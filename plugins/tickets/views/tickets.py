@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.formatting import blank_if_none, fmt_dt
 from plugins.tickets.context import actor, session
+from plugins.tickets.enums import TICKET_FIELD_LABELS
 from plugins.tickets.filters import SCOPED
 from plugins.tickets.models import Category, Customer, Ticket
 from plugins.tickets.queues import QUEUES
@@ -100,32 +101,7 @@ class TicketView(TicketRepliesMixin, TicketPageMixin, BaseModelView):
     add_title = _l("New ticket")
     edit_title = _l("Edit ticket")
 
-    label_columns = {
-        "number": _l("Number"),
-        "subject": _l("Subject"),
-        "description": _l("Description"),
-        "channel": _l("Channel"),
-        "channel_label": _l("Channel"),
-        "priority": _l("Priority"),
-        "priority_label": _l("Priority"),
-        "status": _l("Status"),
-        "status_label": _l("Status"),
-        "category": _l("Category"),
-        "department": _l("Department"),
-        "assignee": _l("Assignee"),
-        "customer": _l("Customer"),
-        "caller_number": _l("Caller number"),
-        "created_by": _l("Registered by"),
-        "created_at": _l("Created at"),
-        "updated_at": _l("Updated at"),
-        "accepted_at": _l("Accepted at"),
-        "resolved_at": _l("Resolved at"),
-        "closed_at": _l("Closed at"),
-        "due_at": _l("Due at"),
-        "version": _l("Version"),
-        "merged_into": _l("Merged into"),
-        "is_spam": _l("Spam"),
-    }
+    label_columns = TICKET_FIELD_LABELS
     list_columns = [
         "number",
         "subject",
