@@ -33,6 +33,8 @@ class Ticket(Model):
         Index("ix_ticket_customer_created", "customer_id", "created_at"),
         Index("ix_ticket_status_created", "status", "created_at"),
         Index("ix_ticket_due", "due_at"),
+        # A department's tickets newest first whatever their status (views, queries).
+        Index("ix_ticket_dept_created", "department_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
