@@ -110,6 +110,14 @@ for _role in ("Agent", "Dispatcher", "Handler", "Supervisor", "Follow-up"):
     FAB_ROLES[_role] = FAB_ROLES[_role] + _REPLIES_RW
 for _role in ("QA", "Manager"):
     FAB_ROLES[_role] = FAB_ROLES[_role] + _REPLIES_READ
+# 工单视图: every desk role opens the views offered to it and keeps personal ones; the
+# service decides who shares with a department (its supervisors) or with all (admins).
+_SAVED_VIEWS = [
+    [r"SavedView$", "can_(read|write|delete)$"],
+    [r"(Ticket Views|Saved Views|Manage Saved Views)$", _QUEUE],
+]
+for _role in FAB_ROLES:
+    FAB_ROLES[_role] = FAB_ROLES[_role] + _SAVED_VIEWS
 
 # --- Locale and time --------------------------------------------------------------
 LANGUAGES = {

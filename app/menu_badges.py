@@ -1,7 +1,8 @@
 """Count badges in the menu: addons register a provider per menu item name.
 
-The counts are computed lazily, only for the items the menu actually renders, once per
-page.
+An addon may also add entries computed per user to a menu category (e.g. a user's saved
+views with their counts). Both are computed lazily, only for what the menu actually
+renders, once per page.
 """
 
 from __future__ import annotations
@@ -11,10 +12,16 @@ from collections.abc import Callable
 from flask import Flask, current_app
 
 Provider = Callable[[], int | None]
+#: Entries provider: [{"label", "href", "count" (int or None)}, ...] for the current user.
+EntriesProvider = Callable[[], list[dict[str, object]]]
 
 
 def register_badge(app: Flask, menu_name: str, provider: Provider) -> None:
     app.extensions.setdefault("menu_badges", {})[menu_name] = provider
+
+
+def register_menu_entries(app: Flask, category_name: str, provider: EntriesProvider) -> None:
+    app.extensions.setdefault("menu_entries", {})[category_name] = provider
 
 
 class _LazyBadges:
@@ -35,7 +42,10 @@ class _LazyBadges:
 
 
 def _context() -> dict[str, object]:
-    return {"menu_badges": _LazyBadges(current_app.extensions.get("menu_badges", {}))}
+    return {
+        "menu_badges": _LazyBadges(current_app.extensions.get("menu_badges", {})),
+        "menu_entries": _LazyBadges(current_app.extensions.get("menu_entries", {})),
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -67,6 +67,34 @@ class TicketsManager(BaseManager):
         )
         self.appbuilder.add_api(CannedReplyApi)
 
+    def _register_saved_views(self) -> None:
+        """工单视图: the views page, each view in the menu with its live count, the
+        management screen, and /api/v1/saved_view/."""
+        from app.menu_badges import register_menu_entries
+        from plugins.tickets.api.saved_views import SavedViewApi
+        from plugins.tickets.views.saved_view_admin import SavedViewAdminView
+        from plugins.tickets.views.saved_views import SavedViewsView, menu_entries
+
+        views, views_label = "Ticket Views", _l("Ticket views")
+        self.appbuilder.add_view(
+            SavedViewsView,
+            "Saved Views",
+            label=_l("All views"),
+            icon="fa-filter",
+            category=views,
+            category_label=views_label,
+            category_icon="fa-filter",
+        )
+        self.appbuilder.add_view(
+            SavedViewAdminView,
+            "Manage Saved Views",
+            label=_l("Manage views"),
+            icon="fa-sliders",
+            category=views,
+        )
+        register_menu_entries(current_app, views, menu_entries)
+        self.appbuilder.add_api(SavedViewApi)
+
     def register_views(self) -> None:
         from plugins.tickets.api.catalog import CategoryApi, DepartmentApi
         from plugins.tickets.api.custom_fields import CustomFieldApi
@@ -118,6 +146,7 @@ class TicketsManager(BaseManager):
         ab.add_view_no_menu(CustomerTicketsView)
         self._register_queues()
         self._register_canned_replies()
+        self._register_saved_views()
         settings, settings_label = "Desk Settings", _l("Desk Settings")
         ab.add_view(
             DepartmentView,

@@ -18,6 +18,8 @@ READ_METHODS = (
     "events",
     "diagram",
     "query",
+    "tickets",
+    "manage",
 )
 WRITE_METHODS = (
     "add",
@@ -32,6 +34,7 @@ WRITE_METHODS = (
     "bulk_accept",
     "bulk_close",
     "act",
+    "order",
 )
 DELETE_METHODS = ("delete", "muldelete")
 

@@ -8,6 +8,7 @@ from plugins.tickets.models.department import Department, StaffMembership
 from plugins.tickets.models.event import TicketEvent
 from plugins.tickets.models.outbox import OutboxEvent
 from plugins.tickets.models.process import ProcessDefinition
+from plugins.tickets.models.saved_view import SavedView
 from plugins.tickets.models.sequence import TicketSequence
 from plugins.tickets.models.ticket import Ticket
 
@@ -22,6 +23,7 @@ __all__ = [
     "FieldValue",
     "OutboxEvent",
     "ProcessDefinition",
+    "SavedView",
     "StaffMembership",
     "Ticket",
     "TicketEvent",
