@@ -1,0 +1,1 @@
+"""Unit tests of the automation addon (pure: no app, database or network)."""
