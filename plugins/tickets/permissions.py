@@ -18,6 +18,8 @@ READ_METHODS = (
     "events",
     "diagram",
     "query",
+    "replies",
+    "reply_preview",
     "tickets",
     "manage",
 )
@@ -34,6 +36,7 @@ WRITE_METHODS = (
     "bulk_accept",
     "bulk_close",
     "act",
+    "reply_apply",
     "order",
 )
 DELETE_METHODS = ("delete", "muldelete")

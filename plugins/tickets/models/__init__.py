@@ -1,5 +1,6 @@
 """ORM models of the ticket addon, one module per noun."""
 
+from plugins.tickets.models.canned_reply import CannedReply
 from plugins.tickets.models.category import Category
 from plugins.tickets.models.comment import Attachment, Comment
 from plugins.tickets.models.custom_field import FieldDefinition, FieldValue, field_category
@@ -14,6 +15,7 @@ from plugins.tickets.models.ticket import Ticket
 
 __all__ = [
     "Attachment",
+    "CannedReply",
     "Category",
     "Comment",
     "Customer",
