@@ -716,3 +716,29 @@ def test_an_edit_checks_what_it_changes(api, build, db, fault_field):
     assert set(resp.json["errors"]) == {"changes.custom_fields.cr_fault"}
     stored = _reload(db, CannedReply, reply.id).changes
     assert stored == {"custom_fields": {"cr_fault": "line"}, "public": False}
+
+
+def test_a_reply_that_transfers_away_lands_on_the_list(login, build, db):
+    reply = _reply(
+        build,
+        db,
+        "tech",
+        title=_title("转财务"),
+        body="此为账单问题，转财务部。",
+        changes={
+            "action": {
+                "name": "transfer",
+                "params": {"department_id": build.department("FIN").id, "reason": "账单问题"},
+            }
+        },
+    )
+    ticket = build.ticket("agent", "REPAIR")
+    client = login("tech")
+    resp = client.post(
+        f"/ticketview/reply_apply/{ticket.id}/{reply.id}", data={"version": str(ticket.version)}
+    )
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/ticketview/list/")
+    t = _reload(db, Ticket, ticket.id)
+    assert t.department_id == build.department("FIN").id and t.status == "pending_accept"
+    note = db.scalar(select(Comment).where(Comment.ticket_id == t.id))
+    assert note.body == "此为账单问题，转财务部。" and not note.is_public

@@ -68,9 +68,12 @@ class TicketRepliesMixin:
         except DomainError as err:
             session().rollback()
             _flash_error(err)
-        else:
-            flash(
-                _("Canned reply applied. Status: %(status)s.", status=done.ticket.status_label),
-                "success",
-            )
-        return redirect(url_for(".show", pk=ticket.id))
+            return redirect(url_for(".show", pk=pk))
+        flash(
+            _("Canned reply applied. Status: %(status)s.", status=done.ticket.status_label),
+            "success",
+        )
+        if self.datamodel.get(pk, self._base_filters) is None:
+            # The reply's action (转办, 退回) took the ticket out of reach: back to the list.
+            return redirect(url_for(".list"))
+        return redirect(url_for(".show", pk=pk))
