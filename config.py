@@ -62,6 +62,7 @@ FAB_BASE_TEMPLATE = "base.html"
 
 ADDON_MANAGERS = [
     "plugins.tickets.manager.TicketsManager",
+    "plugins.automation.manager.AutomationManager",
 ]
 
 # --- Roles: anchored patterns over (view, permission); checked from config only -------

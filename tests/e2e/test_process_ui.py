@@ -29,13 +29,13 @@ LATIN = re.compile(r"[A-Za-z]")
 NOT_FOUND = "未找到，或您无权查看。"  # zh of "Not found, or you may not see it."
 TRAJECTORY_HEADERS = [
     "处理节点",
-    "处理人",
+    "处理用户",
     "处理状态",
     "操作",
     "到达时间",
-    "开始时间",
-    "完成时间",
-    "要求完成时间",
+    "开始处理时间",
+    "结束处理时间",
+    "要求结束时间",
     "用时",
     "备注",
 ]
@@ -188,7 +188,7 @@ def test_repair_ticket_walks_through_the_process(as_user, build, db, shots_dir):
     expected = [[TECH, AGENT, "待签收", "受理登记", ""]]
 
     def step(page, department, user, change, action, note=""):
-        """One more trajectory row: 处理节点, 处理人, 处理状态, 操作 and 备注 as shown."""
+        """One more trajectory row: 处理节点, 处理用户, 处理状态, 操作 and 备注 as shown."""
         expected.append([department, user, change, action, note])
         rows = trajectory(page)
         assert [[r[0], r[1], r[2], r[3], r[9]] for r in rows] == expected
@@ -243,7 +243,9 @@ def test_repair_ticket_walks_through_the_process(as_user, build, db, shots_dir):
     assert not LATIN.search(all_text(page, "#actions")), all_text(page, "#actions")
     submit(page, form.find_element(By.CSS_SELECTOR, "[type=submit]"))
     assert done("待签收") in flashes(page, "success")
-    assert NOT_FOUND in page.css("body").text  # sent back to a page tech may not see
+    # Out of tech's reach now: back to the ticket list, not onto a page tech may not see.
+    assert "/ticketview/list/" in page.driver.current_url
+    assert NOT_FOUND not in page.css("body").text
     moved = fresh(db, tid)
     assert (moved.status, moved.department.name, moved.assignee_id) == ("pending_accept", FIN, None)
     # The ticket left tech's departments: reloaded, the page is gone for tech, in Chinese.
@@ -259,8 +261,8 @@ def test_repair_ticket_walks_through_the_process(as_user, build, db, shots_dir):
     assert status(page) == "待签收"
     assert done("待派单") in take(page, "return", reason="不是财务问题，请重新派单")
     # Back to the dispatcher without a department: out of fin's reach at once, so fin
-    # lands on the not-found page under the success flash.
-    assert NOT_FOUND in page.css("body").text
+    # lands on the ticket list under the success flash.
+    assert "/ticketview/list/" in page.driver.current_url
     page.screenshot(os.path.join(shots_dir, "after-return.png"))
     assert fresh(db, tid).status == "pending_dispatch"
 

@@ -57,6 +57,13 @@ def allowed_actions(session: Session, actor: object, ticket: Ticket) -> list[wor
     return workflows.available_actions(process, ticket.status, duties_for(session, actor, ticket))
 
 
+def param_labels(session: Session, ticket: Ticket, name: str) -> dict[str, str]:
+    """{parameter name: label} of an action of the ticket's process, for messages."""
+    action = process_of(session, ticket.process_id).actions.get(name)
+    labels = {p.name: text(p.label) for p in action.params} if action else {}
+    return {**labels, "version": _("Version")}
+
+
 def _param_errors(err: workflows.InvalidParams, action: workflows.Action) -> dict[str, str]:
     out = {}
     for name, key in err.errors.items():

@@ -24,8 +24,11 @@ PAGE_ROUTES = {"comment", "attach", "attachment", "act"}
 TICKET_NUMBER = re.compile(r"^GD\d{8}-\d+$")
 
 
-def _flash_error(err: DomainError) -> None:
-    flash("；".join([str(err.message), *map(str, err.fields.values())]), "danger")
+def _flash_error(err: DomainError, labels: dict[str, str] | None = None) -> None:
+    """The message, then each field's problem named by its label (the form is gone)."""
+    labels = labels or {}
+    details = [f"{labels.get(k, k)}：{v}" for k, v in err.fields.items()]
+    flash("；".join([str(err.message), *details]), "danger")
 
 
 class TicketPageMixin:
@@ -81,9 +84,12 @@ class TicketPageMixin:
             )
         except DomainError as err:
             session().rollback()
-            _flash_error(err)
-        else:
-            flash(_("Done: %(status)s.", status=ticket.status_label), "success")
+            _flash_error(err, action_service.param_labels(session(), ticket, name))
+            return redirect(url_for(".show", pk=pk))
+        flash(_("Done: %(status)s.", status=ticket.status_label), "success")
+        if self.datamodel.get(pk, self._base_filters) is None:
+            # Transferred or returned out of the user's reach: back to their work, not a 404.
+            return redirect(url_for(".list"))
         return redirect(url_for(".show", pk=pk))
 
     @staticmethod

@@ -93,7 +93,7 @@ class TicketView(TicketRepliesMixin, TicketPageMixin, BaseModelView):
     class_permission_name = "Ticket"
     include_route_methods = {*ROUTES, *PAGE_ROUTES, *REPLY_PAGE_ROUTES}
     base_filters = SCOPED
-    base_order = ("id", "desc")
+    base_order = ("created_at", "desc")
     show_template = "tickets/ticket_show.html"
     add_template = "tickets/ticket_add.html"
     list_title = _l("Tickets")
@@ -183,6 +183,7 @@ class TicketView(TicketRepliesMixin, TicketPageMixin, BaseModelView):
     }
     formatters_columns = {
         "assignee": blank_if_none,
+        "caller_number": blank_if_none,
         "merged_into": blank_if_none,
         "customer": blank_if_none,
         "department": blank_if_none,

@@ -1,0 +1,110 @@
+"""RQ jobs: deliver one outbox event; sweep for undelivered ones. Jobs take ids only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import Flask
+from sqlalchemy import select, update
+
+from plugins.automation.outbox.handlers import claim, registered
+from plugins.tickets.models import OutboxEvent
+from plugins.tickets.models.base import utcnow
+
+log = logging.getLogger(__name__)
+SWEEP_AGE = dt.timedelta(seconds=5)
+SWEEP_BATCH = 500
+SWEEP_EVERY = dt.timedelta(seconds=10)
+SWEEP_JOB_ID = "outbox-sweep"
+_app: Flask | None = None
+
+
+def _get_app() -> Flask:
+    """One app per worker process (jobs run outside any request)."""
+    global _app
+    if _app is None:
+        from app import create_app
+
+        _app = create_app()
+    return _app
+
+
+def deliver(session, event_id: int) -> bool:
+    """Run every handler once for this event and mark it delivered; False if unknown."""
+    row = session.get(OutboxEvent, event_id)
+    if row is None:
+        return False
+    if row.delivered_at is None:
+        for name, handler in registered().items():
+            if claim(session, event_id, name):
+                handler(session, row)
+        row.delivered_at = utcnow()
+        row.attempts = (row.attempts or 0) + 1
+        session.commit()
+    return True
+
+
+def dispatch(event_id: int) -> bool:
+    """The job enqueued after commit (job id evt-<id>)."""
+    app = _get_app()
+    with app.app_context():
+        from app.extensions import db
+
+        try:
+            return deliver(db.session, event_id)
+        finally:
+            db.session.remove()
+
+
+def undelivered(session, now: dt.datetime, limit: int = SWEEP_BATCH) -> list[int]:
+    """Ids of rows older than a few seconds and still undelivered (index on delivered_at)."""
+    stmt = (
+        select(OutboxEvent.id)
+        .where(OutboxEvent.delivered_at.is_(None), OutboxEvent.created_at < now - SWEEP_AGE)
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))
+
+
+def sweep(reschedule: bool = True) -> int:
+    """Re-enqueue undelivered events, then schedule the next sweep."""
+    from plugins.automation.outbox.queue import queue_for
+    from plugins.automation.outbox.relay import enqueue
+
+    app = _get_app()
+    with app.app_context():
+        from app.extensions import db
+
+        queue = queue_for(app.config.get("REDIS_URL"))
+        try:
+            ids = undelivered(db.session, utcnow())
+            sent = 0
+            for event_id in ids:
+                if queue is not None:
+                    # If the first job is still queued this runs twice: the second finds
+                    # the row delivered and does nothing.
+                    sent += enqueue(queue, event_id)
+            if ids:
+                db.session.execute(
+                    update(OutboxEvent).where(OutboxEvent.id.in_(ids))
+                    .values(attempts=OutboxEvent.attempts + 1)
+                )  # fmt: skip
+            db.session.commit()
+        finally:
+            db.session.remove()
+        if reschedule and queue is not None:
+            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
+        return sent
+
+
+def ensure_sweeper(queue) -> None:
+    """Arm the sweep chain if it is gone (first start, or Redis restarted empty)."""
+    try:
+        if not queue.connection.exists(f"rq:job:{SWEEP_JOB_ID}"):
+            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
+    except Exception:  # noqa: BLE001 - Redis down: the next commit tries again
+        log.warning("could not arm the outbox sweeper")

@@ -1,0 +1,141 @@
+"""Events reach RQ without loss (reliability test plan): enqueue after commit only, at most
+one effect per handler and event, Redis down at commit time, the sweeper as safety net."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from sqlalchemy import select
+
+from plugins.automation.outbox import handlers, jobs, relay
+from plugins.automation.outbox.models import HandledEvent
+from plugins.automation.outbox.queue import queue_for
+from plugins.tickets.models import OutboxEvent, Ticket
+from plugins.tickets.services.actions import apply_action
+
+CALLS: list[int] = []
+
+
+@pytest.fixture
+def wired(app, redis_url, db):
+    """The relay on the session, this app as the worker's app, a counting handler."""
+    from app.extensions import db as _db
+
+    url = redis_url.rsplit("/", 1)[0] + "/13"
+    Redis.from_url(url).flushdb()
+    relay.install(_db.session.session_factory)
+    old_url, app.config["REDIS_URL"] = app.config.get("REDIS_URL"), url
+    jobs._app = app
+    # Older rows (demo data, other tests) are not this test's business.
+    db.execute(
+        OutboxEvent.__table__.update()
+        .where(OutboxEvent.delivered_at.is_(None))
+        .values(delivered_at=dt.datetime(2000, 1, 1))
+    )
+    db.commit()
+    name = f"count-{uuid.uuid4().hex[:6]}"
+    handlers.register(name, lambda session, row: CALLS.append(row.id))
+    CALLS.clear()
+    yield queue_for(url)
+    handlers._HANDLERS.pop(name, None)
+    app.config["REDIS_URL"] = old_url
+
+
+def _events(db, ticket_id):
+    db.expire_all()
+    return db.scalars(select(OutboxEvent).where(OutboxEvent.ticket_id == ticket_id)).all()
+
+
+def _work(queue):
+    """In-process worker, so the counting handler's calls are visible to the test."""
+    SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
+
+
+def test_enqueued_after_commit_and_delivered_once(wired, build, db):
+    queue = wired
+    ticket = build.ticket("agent", "REPAIR")
+    row = _events(db, ticket.id)[0]
+    assert queue.fetch_job(relay.job_id(row.id)) is not None  # enqueued after the commit
+    _work(queue)
+    assert CALLS == [row.id]
+    assert _events(db, ticket.id)[0].delivered_at is not None
+    # At-least-once delivery, exactly-once effect: a second run changes nothing.
+    jobs.dispatch(row.id)
+    assert CALLS == [row.id]
+
+
+def test_rolled_back_change_enqueues_nothing(wired, build, db):
+    queue = wired
+    ticket = build.ticket("agent", "REPAIR")
+    _work(queue)
+    before = queue.count
+    tech = build.user("tech")
+    apply_action(db, tech, ticket, "accept", {}, ticket.version, commit=False)
+    db.rollback()
+    assert queue.count == before
+    assert len(_events(db, ticket.id)) == 1
+
+
+def test_redis_down_at_commit_loses_nothing(wired, app, build, db):
+    queue = wired
+    good_url = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    ticket = build.ticket("agent", "REPAIR")  # the user's change still commits
+    app.config["REDIS_URL"] = good_url
+    row = _events(db, ticket.id)[0]
+    assert row.delivered_at is None
+    # The sweeper only takes rows older than a few seconds: age this one.
+    row.created_at = row.created_at - dt.timedelta(minutes=1)
+    db.commit()
+    assert jobs.sweep(reschedule=False) >= 1
+    _work(queue)
+    assert row.id in CALLS
+    assert _events(db, ticket.id)[0].delivered_at is not None
+
+
+def test_a_failing_handler_is_retried_without_repeating_the_others(wired, build, db):
+    queue = wired
+    attempts = []
+
+    def flaky(session, row):
+        attempts.append(row.id)
+        if len(attempts) == 1:
+            raise RuntimeError("boom")
+
+    handlers.register("flaky", flaky)
+    try:
+        ticket = build.ticket("agent", "REPAIR")
+        row_id = _events(db, ticket.id)[0].id
+        with pytest.raises(RuntimeError):
+            jobs.dispatch(row_id)
+        assert _events(db, ticket.id)[0].delivered_at is None
+        jobs.dispatch(row_id)  # the sweeper's retry
+        assert attempts == [row_id, row_id]
+        # The failed run rolled back every claim; the retry committed one per handler.
+        # (Handlers keep their effects in the transaction; a Python list is not.)
+        claims = db.scalars(
+            select(HandledEvent.handler).where(HandledEvent.event_id == row_id)
+        ).all()
+        assert sorted(claims) == sorted(set(claims)) and "flaky" in claims
+    finally:
+        handlers._HANDLERS.pop("flaky", None)
+    _work(queue)
+
+
+def test_sweeper_ignores_fresh_and_delivered_rows(wired, build, db):
+    ticket = build.ticket("agent", "REPAIR")
+    fresh = _events(db, ticket.id)[0]
+    assert fresh.id not in jobs.undelivered(db, fresh.created_at + dt.timedelta(seconds=1))
+    db.execute(
+        OutboxEvent.__table__.update()
+        .where(OutboxEvent.id == fresh.id)
+        .values(delivered_at=fresh.created_at)
+    )
+    db.commit()
+    assert fresh.id not in jobs.undelivered(db, fresh.created_at + dt.timedelta(hours=1))
+    assert db.get(Ticket, ticket.id) is not None
