@@ -44,8 +44,11 @@ the caller's departments in department_id. Times without a zone are Asia/Shangha
 A multi-select matches eq/in when any chosen option matches; a cascade value "gd" also
 matches "gd/sz/...". `columns` is a list of field names; `sort` is `{"field", "dir"}`.
 `visibility` is personal, department (with department_id), roles (with roles, a list of
-role names) or everyone. Errors (422) are keyed by their path in the body, e.g.
-`conditions.conditions[1].op`.
+role names) or everyone. Anyone keeps personal views; a department's supervisors share
+views with it; only admins share with roles or everyone, and set `active` and
+`sort_order`. Errors (422) are keyed by their path in the body, e.g.
+`conditions.conditions[1].op`. A view's tickets are always limited to what the caller may
+see.
 """
 
 

@@ -166,7 +166,10 @@ def order_by(saved: SavedView, fields: dict[str, ViewField]) -> list[Any]:
     else:
         key = getattr(Ticket, field.name)
     desc = sort.get("dir") == "desc"
-    return [nulls_last(key.desc() if desc else key.asc()), Ticket.id.desc() if desc else Ticket.id]
+    ordered = key.desc() if desc else key.asc()
+    # Empty values last; a NOT NULL column stays bare so an index can serve the order.
+    nullable = field.custom or bool(key.property.columns[0].nullable)
+    return [nulls_last(ordered) if nullable else ordered, Ticket.id.desc() if desc else Ticket.id]
 
 
 def count(
