@@ -7,6 +7,7 @@ would hide.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,9 +50,17 @@ def _followup(session: Session, user) -> ColumnElement[bool]:
     return Ticket.status == "pending_followup"
 
 
+#: States whose clock runs: overdue means one of these with its deadline passed.
+RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != "suspended")
+
+
+def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
+    """The one definition of "overdue" (queue, query screen, saved views)."""
+    return Ticket.status.in_(RUNNING_STATUSES) & (Ticket.due_at < now)
+
+
 def _overdue(session: Session, user) -> ColumnElement[bool]:
-    running = tuple(s for s in OPEN_STATUSES if s != "suspended")
-    return Ticket.status.in_(running) & (Ticket.due_at < utcnow())
+    return overdue_clause(utcnow())
 
 
 def _created(session: Session, user) -> ColumnElement[bool]:

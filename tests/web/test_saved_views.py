@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import delete, func, select
 
+from plugins.tickets import queues
 from plugins.tickets.models import FieldDefinition, FieldValue, SavedView, Ticket
 from plugins.tickets.models.base import utcnow
 from plugins.tickets.scoping import read_scope
@@ -129,7 +130,7 @@ def test_any_match_special_values_and_time_operators(build, db):
         {"name": "overdue", "conditions": {"conditions": [_cond("due_at", "overdue")]}},
     )
     assert views_sql.count(db, tech_user, overdue) == _truth(
-        db, tech_user, Ticket.status.in_(views_sql.RUNNING_STATUSES), Ticket.due_at < utcnow()
+        db, tech_user, Ticket.status.in_(queues.RUNNING_STATUSES), Ticket.due_at < utcnow()
     )
 
 

@@ -35,6 +35,8 @@ class Ticket(Model):
         Index("ix_ticket_due", "due_at"),
         # A department's tickets newest first whatever their status (views, queries).
         Index("ix_ticket_dept_created", "department_id", "created_at"),
+        # Everything newest first, for roles that see all tickets.
+        Index("ix_ticket_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from plugins.tickets.enums import OPEN_STATUSES
 from plugins.tickets.models import Customer, CustomerPhone, Ticket
 from plugins.tickets.models.base import utcnow
+from plugins.tickets.queues import overdue_clause
 from plugins.tickets.scoping import read_scope
 from plugins.tickets.services.phones import to_e164
 
@@ -68,8 +68,7 @@ def conditions(session: Session, actor: object, c: Criteria) -> list:
     if c.date_to:
         where.append(Ticket.created_at < _local_midnight_utc(c.date_to + dt.timedelta(days=1)))
     if c.overdue:
-        running = tuple(s for s in OPEN_STATUSES if s != "suspended")
-        where.append(Ticket.status.in_(running) & (Ticket.due_at < utcnow()))
+        where.append(overdue_clause(utcnow()))
     return where
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import and_, false, func, nulls_last, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
-from plugins.tickets.enums import OPEN_STATUSES
 from plugins.tickets.models import FieldValue, SavedView, Ticket
 from plugins.tickets.models.base import utcnow
+from plugins.tickets.queues import overdue_clause
 from plugins.tickets.scoping import department_ids, read_scope
 from plugins.tickets.services.view_fields import ViewField, registry, view_fields
 from workflows import view_conditions as vc
@@ -28,7 +28,6 @@ DEFAULT_SORT = {"field": "created_at", "dir": "desc"}
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 #: Overdue = still running and past the deadline (the same rule as the "Overdue" queue).
-RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != "suspended")
 
 
 class _Context:
@@ -80,7 +79,7 @@ def _standard(field: ViewField, cond: vc.Condition, ctx: _Context) -> ColumnElem
     if op == "within_last_hours":
         return col >= ctx.now - dt.timedelta(hours=cond.value)
     if op == "overdue":
-        return Ticket.status.in_(RUNNING_STATUSES) & (Ticket.due_at < ctx.now)
+        return overdue_clause(ctx.now)
     return _ordered(col, op, cond.value)
 
 
