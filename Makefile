@@ -48,7 +48,7 @@ format: install
 
 worker: install
 	@test -n "$$REDIS_URL" || { echo "make worker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2; }
-	$(BIN)/rq worker --with-scheduler --url "$$REDIS_URL" default
+	$(BIN)/rq worker --with-scheduler --serializer rq.serializers.JSONSerializer --worker-class app.worker.AppWorker --maintenance-interval 60 --url "$$REDIS_URL" default
 
 db-upgrade: install
 	$(BIN)/flask db upgrade

@@ -23,6 +23,8 @@ from app.processes import ChildFailed, Interrupted, Supervisor
 
 BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLASK_APP = "run:app"
+# Jobs are JSON, never pickles (a pickle from Redis could run code).
+SERIALIZER = "rq.serializers.JSONSerializer"
 SETUP_STEPS: list[list[str]] = [
     ["db", "upgrade"],
     ["init"],
@@ -100,7 +102,11 @@ def web_argv(host: str, port: int) -> list[str]:
 def worker_argv(redis_url: str, queues: Sequence[str]) -> list[str]:
     """One RQ worker that also runs the scheduler (jobs enqueued with enqueue_in/at)."""
     rq = [sys.executable, "-m", "rq.cli"]
-    return [*rq, "worker", "--with-scheduler", "--url", redis_url, *queues]
+    return [
+        *rq, "worker", "--with-scheduler", "--serializer", SERIALIZER,
+        "--worker-class", "app.worker.AppWorker",
+        "--maintenance-interval", "60", "--url", redis_url, *queues,
+    ]  # fmt: skip
 
 
 def port_is_free(host: str, port: int) -> bool:

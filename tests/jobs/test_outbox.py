@@ -139,3 +139,26 @@ def test_sweeper_ignores_fresh_and_delivered_rows(wired, build, db):
     db.commit()
     assert fresh.id not in jobs.undelivered(db, fresh.created_at + dt.timedelta(hours=1))
     assert db.get(Ticket, ticket.id) is not None
+
+
+def test_production_worker_class_delivers(wired, build, db):
+    """`rq worker --worker-class app.worker.AppWorker` (what make run and production start)
+    builds the app once and delivers the event in a forked horse."""
+    import os
+    import subprocess
+    import sys
+
+    queue = wired
+    ticket = build.ticket("agent", "REPAIR")
+    row_id = _events(db, ticket.id)[0].id
+    rq_bin = os.path.join(os.path.dirname(sys.executable), "rq")
+    url = queue.connection.connection_pool.connection_kwargs
+    redis_url = f"redis://{url.get('host', '127.0.0.1')}:{url.get('port', 6379)}/{url.get('db', 0)}"
+    done = subprocess.run(
+        [rq_bin, "worker", "--burst", "--worker-class", "app.worker.AppWorker",
+         "--serializer", "rq.serializers.JSONSerializer", "--url", redis_url, "default"],
+        env={**os.environ, "FLASK_APP": "run:app"}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    db.expire_all()
+    assert db.get(OutboxEvent, row_id).delivered_at is not None

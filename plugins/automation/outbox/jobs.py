@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import select, update
 
 from plugins.automation.outbox.handlers import claim, registered
@@ -21,9 +21,12 @@ _app: Flask | None = None
 
 
 def _get_app() -> Flask:
-    """One app per worker process (jobs run outside any request)."""
+    """The worker's app (pushed by the host's worker class before forking), else one built
+    once per process (jobs run outside any request)."""
     global _app
     if _app is None:
+        if has_app_context():
+            return current_app._get_current_object()
         from app import create_app
 
         _app = create_app()
