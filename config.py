@@ -42,6 +42,11 @@ SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 REDIS_URL = os.environ.get("REDIS_URL")
 RQ_QUEUES = ["default"]
+# Outgoing mail for notifications (MAIL_SECURITY: none | starttls | ssl).
+MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+MAIL_FROM = os.environ.get("MAIL_FROM", "工单系统 <noreply@localhost>")
+MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "none")
 
 # --- Flask-AppBuilder -------------------------------------------------------------
 APP_NAME = "呼叫中心工单系统"
@@ -119,6 +124,9 @@ _SAVED_VIEWS = [
 ]
 for _role in FAB_ROLES:
     FAB_ROLES[_role] = FAB_ROLES[_role] + _SAVED_VIEWS
+# 我的通知: everyone reads and marks their own notifications (the bell).
+for _role in FAB_ROLES:
+    FAB_ROLES[_role] = FAB_ROLES[_role] + [[r"Notifications$", "can_read$|menu_access$"]]
 
 # --- Locale and time --------------------------------------------------------------
 LANGUAGES = {

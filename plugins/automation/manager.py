@@ -6,6 +6,8 @@ sweeper at `flask init`; trigger, SLA and channel screens land here later.
 
 from __future__ import annotations
 
+import os
+
 from flask import current_app
 from flask_appbuilder.basemanager import BaseManager
 
@@ -16,6 +18,16 @@ class AutomationManager(BaseManager):
         from plugins.automation.outbox.relay import install
 
         install(self.appbuilder.session.session_factory)
+        from plugins.automation.notify import models as notify_models  # noqa: F401
+        from plugins.automation.notify import relay as notify_relay
+        from plugins.automation.notify import urge
+        from plugins.automation.outbox.handlers import register
+
+        notify_relay.install(self.appbuilder.session.session_factory)
+        register(urge.HANDLER_NAME, urge.handle)
+
+    def register_views(self) -> None:
+        self._register_notifications()
 
     def init_data(self) -> None:
         """Called by `flask init`: start the sweep chain when a Redis is configured."""
@@ -25,3 +37,49 @@ class AutomationManager(BaseManager):
         queue = queue_for(current_app.config.get("REDIS_URL"))
         if queue is not None:
             ensure_sweeper(queue)
+            from plugins.automation.notify.jobs import ensure_sweeper as ensure_notify_sweeper
+
+            ensure_notify_sweeper(queue)
+
+    def _register_notifications(self) -> None:
+        """我的通知 (the bell, with the unread count), and for admins robot endpoints,
+        notification templates and the delivery log."""
+        from flask import Blueprint
+        from flask_babel import lazy_gettext as _l
+
+        from app.menu_badges import register_badge
+        from plugins.automation.notify import inbox
+        from plugins.automation.notify.views import (
+            DeliveryView,
+            NotificationsView,
+            NotificationTemplateView,
+            RobotEndpointView,
+        )
+        from plugins.tickets.context import actor, session
+
+        here = os.path.dirname(os.path.abspath(__file__))
+        current_app.register_blueprint(
+            Blueprint("automation_addon", __name__, template_folder=os.path.join(here, "templates"))
+        )
+        self.appbuilder.add_view(
+            NotificationsView, "Notifications", label=_l("Notifications"), icon="fa-bell"
+        )
+
+        def unread() -> int | None:
+            user = actor()
+            return (
+                inbox.unread_count(session(), user.id) if user and user.is_authenticated else None
+            )
+
+        register_badge(current_app, "Notifications", unread)
+        settings, settings_label = "Notification Settings", _l("Notification Settings")
+        for view, name, label, icon in (
+            (RobotEndpointView, "Robot Endpoints", _l("Robot endpoints"), "fa-android"),
+            (NotificationTemplateView, "Notification Templates", _l("Notification templates"),
+             "fa-file-text-o"),
+            (DeliveryView, "Delivery Log", _l("Delivery log"), "fa-paper-plane"),
+        ):  # fmt: skip
+            self.appbuilder.add_view(
+                view, name, label=label, icon=icon, category=settings,
+                category_label=settings_label, category_icon="fa-bell-o",
+            )  # fmt: skip

@@ -11,8 +11,9 @@ import datetime as dt
 
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from plugins.tickets.models import Department
 from plugins.tickets.models.base import utcnow
 
 STATUSES = ("pending", "sending", "sent", "retrying", "failed")
@@ -77,6 +78,8 @@ class RobotEndpoint(Model):
     secret: Mapped[str | None] = mapped_column(String(255))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+    department: Mapped[Department | None] = relationship(Department)
 
     def __repr__(self) -> str:
         return self.name

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 from plugins.automation.notify.models import RobotEndpoint
 from plugins.tickets.models import StaffMembership
 
+USER_SPECS = frozenset(
+    {"user_id", "role", "department_supervisors", "department_handlers", "department_id"}
+)
 ROBOT_CHANNELS = frozenset({"wecom", "dingtalk", "feishu", "webhook"})
 
 
@@ -43,6 +46,15 @@ def users_of(session: Session, spec: dict) -> list[int]:
                 select(StaffMembership.user_id).where(
                     StaffMembership.department_id == int(spec["department_supervisors"]),
                     StaffMembership.duty == "supervisor",
+                )
+            )
+        )
+    elif "department_handlers" in spec:
+        ids = list(
+            session.scalars(
+                select(StaffMembership.user_id).where(
+                    StaffMembership.department_id == int(spec["department_handlers"]),
+                    StaffMembership.duty == "handler",
                 )
             )
         )
@@ -92,7 +104,7 @@ def resolve(session: Session, channel: str, specs: list[dict]) -> list[Target]:
             continue
         if "robot_id" in spec:
             continue
-        if not {"user_id", "role", "department_supervisors", "department_id"} & set(spec):
+        if not USER_SPECS & set(spec):
             raise RecipientError(f"unknown recipient: {spec!r}")
         for user_id in users_of(session, spec):
             if channel == "email":
