@@ -25,12 +25,20 @@ class AutomationManager(BaseManager):
 
         notify_relay.install(self.appbuilder.session.session_factory)
         register(urge.HANDLER_NAME, urge.handle)
+        from plugins.automation.triggers import engine as trigger_engine
+        from plugins.automation.triggers import models as trigger_models  # noqa: F401
+
+        register(trigger_engine.HANDLER_NAME, trigger_engine.handle)
 
     def register_views(self) -> None:
         self._register_notifications()
+        self._register_triggers()
 
     def init_data(self) -> None:
         """Called by `flask init`: start the sweep chain when a Redis is configured."""
+        from plugins.automation.triggers.system_user import ensure_system_user
+
+        ensure_system_user(self.appbuilder.sm)
         from plugins.automation.outbox.jobs import ensure_sweeper
         from plugins.automation.outbox.queue import queue_for
 
@@ -83,3 +91,16 @@ class AutomationManager(BaseManager):
                 view, name, label=label, icon=icon, category=settings,
                 category_label=settings_label, category_icon="fa-bell-o",
             )  # fmt: skip
+
+    def _register_triggers(self) -> None:
+        """触发器: rule screens with the dry run, the run log, and /api/v1/trigger/."""
+        from flask_babel import lazy_gettext as _l
+
+        from plugins.automation.triggers.api import TriggerApi
+        from plugins.automation.triggers.views import TriggerAdminView
+
+        self.appbuilder.add_view(
+            TriggerAdminView, "Triggers", label=_l("Triggers"), icon="fa-bolt",
+            category="Automation", category_label=_l("Automation"), category_icon="fa-cogs",
+        )  # fmt: skip
+        self.appbuilder.add_api(TriggerApi)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from plugins.tickets.models import Attachment, Comment, Ticket
 from plugins.tickets.models.base import utcnow
-from plugins.tickets.services import trajectory
+from plugins.tickets.services import outbox, trajectory
 from plugins.tickets.services.errors import ValidationFailed
 from plugins.tickets.services.tickets import check_writable
 
@@ -46,7 +46,7 @@ def add_comment(
         ticket=ticket, author_id=actor.id, body=text, is_public=bool(is_public), created_at=now
     )
     session.add(comment)
-    trajectory.record(
+    event = trajectory.record(
         session,
         actor,
         ticket,
@@ -56,6 +56,12 @@ def add_comment(
         from_department_id=ticket.department_id,
         note=text[:500],
     )
+    session.flush()  # the comment's id for the payload
+    outbox.add(
+        session, ticket, event, "ticket.comment",
+        {"action": "reply" if is_public else "note", "comment_id": comment.id,
+         "public": bool(is_public)},
+    )  # fmt: skip
     if commit:
         session.commit()
     else:

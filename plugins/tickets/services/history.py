@@ -22,6 +22,7 @@ EDIT_ACTIONS = {
     "reply": lambda: _("Public reply"),
     "note": lambda: _("Internal note"),
     "attach": lambda: _("Attachment added"),
+    "assign": lambda: _("Assigned"),
     "merged_in": lambda: _("Duplicate merged in"),
 }
 

@@ -271,7 +271,7 @@ def update_ticket(
     if not changes:
         return ticket
     ticket.updated_at = now
-    trajectory.record(
+    event = trajectory.record(
         session,
         actor,
         ticket,
@@ -281,6 +281,11 @@ def update_ticket(
         from_department_id=ticket.department_id,
         changes=changes,
     )
+    # Triggers react to edits ("priority changed to urgent"): names and [old, new] values.
+    outbox.add(
+        session, ticket, event, "ticket.updated",
+        {"action": "edit", "fields": sorted(changes), "changes": outbox.jsonable_changes(changes)},
+    )  # fmt: skip
     try:
         if commit:
             session.commit()

@@ -19,7 +19,7 @@ UNIT = {"handler", "supervisor"}
 CALL_CENTER = {
     "pending_dispatch": {
         "resolve": {"agent", "dispatcher"},  # 即办
-        "dispatch": DESK,
+        "dispatch": DESK | {"system"},
         "urge": URGE,
         "supervise": SUPERVISE,
         "merge": DESK,
@@ -27,7 +27,7 @@ CALL_CENTER = {
     },
     "pending_accept": {
         "accept": UNIT,
-        "transfer": UNIT | {"dispatcher"},
+        "transfer": UNIT | {"dispatcher", "system"},
         "return": UNIT,
         "urge": URGE,
         "supervise": SUPERVISE,
@@ -36,7 +36,7 @@ CALL_CENTER = {
     },
     "in_progress": {
         "resolve": UNIT,
-        "transfer": UNIT | {"dispatcher"},
+        "transfer": UNIT | {"dispatcher", "system"},
         "return": UNIT,
         "request_extension": {"handler"},
         "suspend": UNIT,
@@ -130,7 +130,7 @@ def test_several_duties_unite(call_center):
     names = {a.name for a in available_actions(call_center, "pending_dispatch", {"agent"})}
     assert names == {"resolve", "urge", "void"}
     both = {a.name for a in available_actions(call_center, "pending_dispatch", {"agent", "system"})}
-    assert both == {"resolve", "urge", "void", "supervise"}
+    assert both == {"resolve", "urge", "void", "supervise", "dispatch"}
 
 
 def test_no_duties_no_actions(call_center):
