@@ -247,3 +247,24 @@ def test_real_worker_fires_once_when_the_event_is_enqueued_twice(app, redis_url,
         app.config["REDIS_URL"] = old_url
     assert [r.result for r in runs(db, trig.id)] == ["fired"]
     assert db.scalar(select(func.count()).where(Comment.ticket_id == ticket.id)) == 1
+
+
+def test_notify_goes_through_the_notifications_service_once(build, db):
+    from plugins.automation.notify.models import Delivery, InAppNotification
+
+    trig = rule(
+        db, "通知部门", CREATED, [],
+        [{"type": "notify", "params": {"channel": "in_app", "to": "department",
+                                       "template": "新工单 {ticket.number}"}}],
+    )  # fmt: skip
+    ticket = build.ticket("agent", "REPAIR")
+    first = events(db, ticket.id)[0]
+    jobs.deliver(db, first.id)
+    engine.handle(db, db.get(OutboxEvent, first.id))  # a rerun writes nothing twice
+    db.commit()
+    rows = db.scalars(select(Delivery).where(Delivery.ticket_id == ticket.id)).all()
+    assert rows and all(r.idempotency_key.startswith(f"evt-{first.id}:trigger-{trig.id}:0")
+                        for r in rows)  # fmt: skip
+    inbox = db.scalars(select(InAppNotification).where(InAppNotification.ticket_id == ticket.id))
+    assert {n.body for n in inbox} == {f"新工单 {ticket.number}"}
+    assert runs(db, trig.id)[0].detail[0]["ok"] is True
