@@ -29,10 +29,12 @@ class AutomationManager(BaseManager):
         from plugins.automation.triggers import models as trigger_models  # noqa: F401
 
         register(trigger_engine.HANDLER_NAME, trigger_engine.handle)
+        self._pre_process_sla()
 
     def register_views(self) -> None:
         self._register_notifications()
         self._register_triggers()
+        self._register_sla()
 
     def init_data(self) -> None:
         """Called by `flask init`: start the sweep chain when a Redis is configured."""
@@ -48,6 +50,7 @@ class AutomationManager(BaseManager):
             from plugins.automation.notify.jobs import ensure_sweeper as ensure_notify_sweeper
 
             ensure_notify_sweeper(queue)
+        self._init_sla()
 
     def _register_notifications(self) -> None:
         """我的通知 (the bell, with the unread count), and for admins robot endpoints,
@@ -91,6 +94,29 @@ class AutomationManager(BaseManager):
                 view, name, label=label, icon=icon, category=settings,
                 category_label=settings_label, category_icon="fa-bell-o",
             )  # fmt: skip
+
+    def _pre_process_sla(self) -> None:
+        """SLA tables in the metadata; the "sla" outbox handler keeps clocks in step."""
+        from plugins.automation.outbox.handlers import register
+        from plugins.automation.sla import engine, escalation_models, models  # noqa: F401
+
+        register(engine.HANDLER_NAME, engine.handle)
+
+    def _init_sla(self) -> None:
+        """Arm the SLA sweep chain when Redis is there (the system user comes from above)."""
+        from plugins.automation.outbox.queue import queue_for
+        from plugins.automation.sla.jobs import ensure_sweeper as ensure_sla_sweeper
+
+        queue = queue_for(current_app.config.get("REDIS_URL"))
+        if queue is not None:
+            ensure_sla_sweeper(queue)
+
+    def _register_sla(self) -> None:
+        """SLA policies, calendar overrides and escalation chains (admins); clock lights on
+        the ticket page."""
+        from plugins.automation.sla.views import register
+
+        register(self.appbuilder)
 
     def _register_triggers(self) -> None:
         """触发器: rule screens with the dry run, the run log, and /api/v1/trigger/."""

@@ -1,0 +1,99 @@
+"""RQ jobs of the SLA engine: fire one clock at its instant; sweep for anything missed.
+
+Scheduled jobs (enqueue_at, job id per clock and kind) only make firing prompt; the sweeper
+(every 30 s, self-rescheduling like the outbox sweep) is what guarantees it, since Redis may
+lose a schedule. Both go through firing.process_due, which claims in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import current_app, has_app_context
+
+from plugins.automation.outbox.jobs import _get_app
+from plugins.automation.outbox.queue import queue_for
+from plugins.automation.sla.models import SlaClock
+from plugins.tickets.models.base import utcnow
+
+log = logging.getLogger(__name__)
+SWEEP_EVERY = dt.timedelta(seconds=30)
+SWEEP_JOB_ID = "sla-sweep"
+
+
+def job_id(clock_id: int, kind: str) -> str:
+    return f"sla-{clock_id}-{kind}"
+
+
+def fire(clock_id: int, kind: str = "due") -> dict:
+    """The job scheduled at a clock's warn_at / due_at / next escalation."""
+    from plugins.automation.sla.firing import process_due
+
+    app = _get_app()
+    with app.app_context():
+        from app.extensions import db
+
+        try:
+            return process_due(db.session, utcnow(), clock_ids=[clock_id])
+        finally:
+            db.session.remove()
+
+
+def sweep(reschedule: bool = True) -> dict:
+    """Fire everything due, then schedule the next sweep."""
+    from plugins.automation.sla.firing import process_due
+
+    app = _get_app()
+    with app.app_context():
+        from app.extensions import db
+
+        try:
+            result = process_due(db.session, utcnow())
+        finally:
+            db.session.remove()
+        queue = queue_for(app.config.get("REDIS_URL"))
+        if reschedule and queue is not None:
+            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
+        return result
+
+
+def ensure_sweeper(queue) -> None:
+    """Arm the sweep chain if it is gone (first start, or Redis restarted empty)."""
+    try:
+        if not queue.connection.exists(f"rq:job:{SWEEP_JOB_ID}"):
+            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
+    except Exception:  # noqa: BLE001 - Redis down: the next event tries again
+        log.warning("could not arm the SLA sweeper")
+
+
+def schedule(clocks: list[SlaClock]) -> None:
+    """Schedule a job at each open clock's next instant. Re-using the job id replaces an
+    older schedule; instants already past are left to the sweeper (≤ 30 s)."""
+    if not has_app_context():
+        return
+    queue = queue_for(current_app.config.get("REDIS_URL"))
+    if queue is None:
+        return
+    now = utcnow()
+    try:
+        for clock in clocks:
+            if clock.stopped_at is not None:
+                continue
+            pairs = (
+                ("warn", clock.warn_at, clock.warned_at),
+                ("due", clock.due_at, clock.breached_at),
+                ("escalate", clock.next_escalation_at, None),
+            )
+            for kind, at, done in pairs:
+                if at is not None and done is None and at > now:
+                    queue.enqueue_at(
+                        at.replace(tzinfo=dt.UTC),
+                        fire,
+                        clock.id,
+                        kind,
+                        job_id=job_id(clock.id, kind),
+                    )
+        ensure_sweeper(queue)
+    except Exception:  # noqa: BLE001 - Redis trouble: the sweeper fires it anyway
+        log.warning("could not schedule SLA jobs")
