@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import Attachment, Comment, Ticket
+from plugins.tickets.panels import render_panels
 from plugins.tickets.scoping import read_scope
 from plugins.tickets.services import action_forms, custom_fields, history
 from plugins.tickets.services import actions as action_service
@@ -59,6 +60,7 @@ class TicketPageMixin:
             attachments=attachments,
             nodes=history.nodes(db, ticket),
             custom=custom_fields.display(db, ticket),
+            panels=render_panels(ticket),
             actions=action_forms.describe(db, allowed),
             canned_replies=panel_replies(ticket),
             can_write=self.appbuilder.sm.has_access("can_write", "Ticket"),
