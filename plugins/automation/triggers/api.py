@@ -6,7 +6,7 @@ triggers.service, so a bad rule is a 422 with `errors` by path, never a 500.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
@@ -16,10 +16,9 @@ from plugins.automation.triggers import service
 from plugins.automation.triggers import vocabulary as voc
 from plugins.automation.triggers.engine import dry_run
 from plugins.automation.triggers.models import Trigger
-from plugins.tickets.api.base import TranslatedApi
+from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.context import session
 from plugins.tickets.models import Ticket
-from plugins.tickets.services.errors import DomainError
 
 COLUMNS = ["id", "name", "description", "active", "sort_order", "conditions", "actions",
            "created_at", "updated_at"]  # fmt: skip
@@ -58,14 +57,11 @@ class TriggerApi(TranslatedApi):
         "get_list": {"get": {"description": "Triggers in their order.\n" + FORMAT}},
     }
 
-    def _body(self) -> dict | None:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else None
-
     @expose("/", methods=["POST"])
     @protect()
     @safe
     @permission_name("post")
+    @domain_errors
     def post(self) -> Response:
         """Create a trigger.
         ---
@@ -86,20 +82,15 @@ class TriggerApi(TranslatedApi):
             400: {description: Not a JSON object}
             422: {description: 'Invalid: `errors` maps each path to a message'}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
-        try:
-            row = service.create(session(), body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        body = self.require_body()
+        row = service.create(session(), body)
         return self.response(201, id=row.id, result=service.as_dict(row))
 
     @expose("/<int:pk>", methods=["PUT"])
     @protect()
     @safe
     @permission_name("put")
+    @domain_errors
     def put(self, pk: int) -> Response:
         """Change a trigger; keys left out keep their values.
         ---
@@ -113,20 +104,15 @@ class TriggerApi(TranslatedApi):
             404: {description: Not found}
             422: {description: 'Invalid: `errors` maps each path to a message'}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
-        try:
-            row = service.update(session(), service.get(session(), pk), body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        body = self.require_body()
+        row = service.update(session(), service.get(session(), pk), body)
         return self.response(200, id=row.id, result=service.as_dict(row))
 
     @expose("/<int:pk>", methods=["DELETE"])
     @protect()
     @safe
     @permission_name("delete")
+    @domain_errors
     def delete(self, pk: int) -> Response:
         """Delete a trigger (its run log goes with it).
         ---
@@ -139,17 +125,14 @@ class TriggerApi(TranslatedApi):
             200: {description: Deleted}
             404: {description: Not found}
         """
-        try:
-            service.delete(session(), service.get(session(), pk))
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        service.delete(session(), service.get(session(), pk))
         return self.response(200, message=_("Deleted."))
 
     @expose("/dryrun/<int:ticket_id>", methods=["GET"])
     @protect()
     @safe
     @permission_name("dryrun")
+    @domain_errors
     def dryrun(self, ticket_id: int) -> Response:
         """Which active triggers would fire on the ticket's latest event, and why.
         ---

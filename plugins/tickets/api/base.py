@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
-from flask import Response
+import functools
+from collections.abc import Callable
+
+from flask import Response, request
 from flask_appbuilder import ModelRestApi
 from flask_babel import gettext as _
 
+from plugins.tickets.context import session
 from plugins.tickets.permissions import METHOD_PERMISSIONS
 from plugins.tickets.services.errors import DomainError
+
+
+class NotJsonObject(DomainError):
+    """The request body is missing or is not a JSON object."""
+
+    http_status = 400
+
+
+def domain_errors(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+    """Turn a DomainError raised by a service into its HTTP answer, after a rollback, so an
+    endpoint reads as: body, service call, response (innermost decorator)."""
+
+    @functools.wraps(endpoint)
+    def wrapper(self, *args, **kwargs) -> Response:
+        try:
+            return endpoint(self, *args, **kwargs)
+        except DomainError as err:
+            session().rollback()
+            return self.domain_error(err)
+
+    return wrapper
 
 
 class TranslatedApi(ModelRestApi):
@@ -33,6 +58,13 @@ class TranslatedApi(ModelRestApi):
 
     def response_500(self, message: str | None = None) -> Response:
         return self.response(500, message=_("Internal error. The administrator has been told."))
+
+    def require_body(self) -> dict:
+        """The JSON object sent, or NotJsonObject (400) for anything else."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise NotJsonObject(_("The request body must be a JSON object."))
+        return body
 
     def domain_error(self, error: DomainError) -> Response:
         return self.response(error.http_status, **error.as_dict())

@@ -6,19 +6,18 @@ which checks the same rules as the screens and answers 403/404/422 per field.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
-from plugins.tickets.api.base import TranslatedApi
+from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.api.canned_reply_schemas import CannedReplyPostSchema, CannedReplyPutSchema
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import CannedReply
 from plugins.tickets.reply_filters import REPLY_SCOPED
 from plugins.tickets.services import canned_replies as reply_service
-from plugins.tickets.services.errors import DomainError
 
 COLUMNS = [
     "id",
@@ -53,10 +52,6 @@ class CannedReplyApi(TranslatedApi):
     order_columns = ["id", "title", "sort_order", "usage_count", "created_at"]
     search_columns = ["title", "scope", "department_id", "owner_id", "active"]
 
-    def _body(self) -> dict | None:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else None
-
     def _result(self, status: int, reply: CannedReply) -> Response:
         return self.response(status, id=reply.id, result=self.show_model_schema.dump(reply))
 
@@ -64,6 +59,7 @@ class CannedReplyApi(TranslatedApi):
     @protect()
     @safe
     @permission_name("post")
+    @domain_errors
     def post(self) -> Response:
         """Create a canned reply (预设回复), owned by you.
         ---
@@ -89,20 +85,15 @@ class CannedReplyApi(TranslatedApi):
             403: {description: Not allowed}
             422: {description: Invalid fields, one message per field (e.g. changes.priority)}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
-        try:
-            reply = reply_service.create_reply(session(), actor(), body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        body = self.require_body()
+        reply = reply_service.create_reply(session(), actor(), body)
         return self._result(201, reply)
 
     @expose("/<int:pk>", methods=["PUT"])
     @protect()
     @safe
     @permission_name("put")
+    @domain_errors
     def put(self, pk: int) -> Response:
         """Change a canned reply you manage; fields as for POST, any subset.
         ---
@@ -122,23 +113,18 @@ class CannedReplyApi(TranslatedApi):
             404: {description: Not found or out of your scope}
             422: {description: Invalid fields, one message per field}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
+        body = self.require_body()
         reply = self.datamodel.get(pk, self._base_filters)
         if reply is None:
             return self.response_404()
-        try:
-            reply_service.update_reply(session(), actor(), reply, body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        reply_service.update_reply(session(), actor(), reply, body)
         return self._result(200, reply)
 
     @expose("/<int:pk>", methods=["DELETE"])
     @protect()
     @safe
     @permission_name("delete")
+    @domain_errors
     def delete(self, pk: int) -> Response:
         """Delete a canned reply you manage.
         ---
@@ -155,9 +141,5 @@ class CannedReplyApi(TranslatedApi):
         reply = self.datamodel.get(pk, self._base_filters)
         if reply is None:
             return self.response_404()
-        try:
-            reply_service.delete_reply(session(), actor(), reply)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        reply_service.delete_reply(session(), actor(), reply)
         return self.response(200, message=_("Deleted."))

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
-from flask_babel import gettext as _
 
-from plugins.tickets.api.base import TranslatedApi
+from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import FieldDefinition
-from plugins.tickets.services.errors import DomainError
 from plugins.tickets.services.field_admin import save_definition
 
 COLUMNS = [
@@ -39,14 +37,11 @@ class CustomFieldApi(TranslatedApi):
     base_order = ("sort_order", "asc")
     add_columns = edit_columns = ["code", "label_zh", "label_en", "type", "required", "options"]
 
-    def _body(self) -> dict | None:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else None
-
     @expose("/", methods=["POST"])
     @protect()
     @safe
     @permission_name("post")
+    @domain_errors
     def post(self) -> Response:
         """Create a field definition.
         ---
@@ -55,20 +50,15 @@ class CustomFieldApi(TranslatedApi):
             201: {description: Created}
             422: {description: Invalid definition, one message per field}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
-        try:
-            row = save_definition(session(), actor(), None, body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        body = self.require_body()
+        row = save_definition(session(), actor(), None, body)
         return self.response(201, id=row.id, result=self.show_model_schema.dump(row))
 
     @expose("/<int:pk>", methods=["PUT"])
     @protect()
     @safe
     @permission_name("put")
+    @domain_errors
     def put(self, pk: int) -> Response:
         """Change a field definition (its type cannot change).
         ---
@@ -82,15 +72,9 @@ class CustomFieldApi(TranslatedApi):
             404: {description: Not found}
             422: {description: Invalid definition}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
+        body = self.require_body()
         row = self.datamodel.get(pk)
         if row is None:
             return self.response_404()
-        try:
-            save_definition(session(), actor(), row, body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        save_definition(session(), actor(), row, body)
         return self.response(200, id=row.id, result=self.show_model_schema.dump(row))

@@ -9,7 +9,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
-from plugins.tickets.api.base import TranslatedApi
+from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import SavedView
 from plugins.tickets.services import saved_views as service
@@ -90,10 +90,6 @@ class SavedViewApi(TranslatedApi):
         "sort_order",
     ]
 
-    def _body(self) -> dict | None:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else None
-
     def _dump(self, row: SavedView) -> dict:
         return self.show_model_schema.dump(row)
 
@@ -101,6 +97,7 @@ class SavedViewApi(TranslatedApi):
     @protect()
     @safe
     @permission_name("post")
+    @domain_errors
     def post(self) -> Response:
         """Create a saved view.
         ---
@@ -121,20 +118,15 @@ class SavedViewApi(TranslatedApi):
             400: {description: Not a JSON object}
             422: {description: 'Invalid: `errors` maps each path to a message'}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
-        try:
-            row = service.create(session(), actor(), body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        body = self.require_body()
+        row = service.create(session(), actor(), body)
         return self.response(201, id=row.id, result=self._dump(row))
 
     @expose("/<int:pk>", methods=["PUT"])
     @protect()
     @safe
     @permission_name("put")
+    @domain_errors
     def put(self, pk: int) -> Response:
         """Change a view you manage; keys left out keep their values.
         ---
@@ -149,21 +141,16 @@ class SavedViewApi(TranslatedApi):
             404: {description: Not found or not yours to see}
             422: {description: 'Invalid: `errors` maps each path to a message'}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
-        try:
-            row = service.get_visible(session(), actor(), pk)
-            service.update(session(), actor(), row, body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        body = self.require_body()
+        row = service.get_visible(session(), actor(), pk)
+        service.update(session(), actor(), row, body)
         return self.response(200, id=row.id, result=self._dump(row))
 
     @expose("/<int:pk>", methods=["DELETE"])
     @protect()
     @safe
     @permission_name("delete")
+    @domain_errors
     def delete(self, pk: int) -> Response:
         """Delete a view you manage.
         ---
@@ -177,18 +164,15 @@ class SavedViewApi(TranslatedApi):
             403: {description: You see the view but may not delete it}
             404: {description: Not found or not yours to see}
         """
-        try:
-            row = service.get_visible(session(), actor(), pk)
-            service.delete(session(), actor(), row)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        row = service.get_visible(session(), actor(), pk)
+        service.delete(session(), actor(), row)
         return self.response(200, message=_("Deleted."))
 
     @expose("/<int:pk>/tickets", methods=["GET"])
     @protect()
     @safe
     @permission_name("tickets")
+    @domain_errors
     def tickets(self, pk: int) -> Response:
         """The view's tickets within your scope, in the view's sort order.
         ---

@@ -1,6 +1,6 @@
 """Canned replies on one ticket: list the ones you may apply, preview one, apply one.
 
-A mixin of TicketApi (it uses its scoped datamodel, `_body` and `_dump`), kept here so the
+A mixin of TicketApi (it uses its scoped datamodel, `require_body` and `_dump`), kept here so the
 ticket API module stays about tickets.
 """
 
@@ -11,6 +11,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
+from plugins.tickets.api.base import domain_errors
 from plugins.tickets.context import actor, session
 from plugins.tickets.services import canned_replies as reply_service
 from plugins.tickets.services.errors import DomainError
@@ -23,6 +24,7 @@ class TicketRepliesApiMixin:
     @protect()
     @safe
     @permission_name("replies")
+    @domain_errors
     def replies(self, pk: int) -> Response:
         """The canned replies you may apply to this ticket.
         ---
@@ -54,6 +56,7 @@ class TicketRepliesApiMixin:
     @protect()
     @safe
     @permission_name("reply_preview")
+    @domain_errors
     def reply_preview(self, pk: int, reply_id: int) -> Response:
         """What applying a canned reply would do: the rendered body and the changes.
         ---
@@ -82,6 +85,7 @@ class TicketRepliesApiMixin:
     @protect()
     @safe
     @permission_name("reply_apply")
+    @domain_errors
     def reply_apply(self, pk: int, reply_id: int) -> Response:
         """Apply a canned reply: JSON `{"version": n}`, optionally `"body"` to send an
         edited text instead of the reply's.
@@ -101,9 +105,7 @@ class TicketRepliesApiMixin:
             409: {description: Stale version, or the ticket's state does not allow the action}
             422: {description: Invalid fields or parameters, one message per field}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
+        body = self.require_body()
         text = body.get("body")
         if text is not None and not isinstance(text, str):
             return self.response(
@@ -114,13 +116,9 @@ class TicketRepliesApiMixin:
         ticket = self.datamodel.get(pk, self._base_filters)
         if ticket is None:
             return self.response_404()
-        try:
-            done = reply_service.apply_by_id(
-                session(), actor(), ticket.id, reply_id, body.get("version"), body=text
-            )
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        done = reply_service.apply_by_id(
+            session(), actor(), ticket.id, reply_id, body.get("version"), body=text
+        )
         return self.response(
             200,
             id=ticket.id,

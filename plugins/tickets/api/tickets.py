@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
-from flask_babel import gettext as _
 
-from plugins.tickets.api.base import TranslatedApi
+from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.api.ticket_replies import REPLY_ROUTES, TicketRepliesApiMixin
 from plugins.tickets.context import actor, session
 from plugins.tickets.filters import SCOPED
@@ -16,7 +15,6 @@ from plugins.tickets.models import Ticket
 from plugins.tickets.services import action_forms, custom_fields, history
 from plugins.tickets.services import actions as action_service
 from plugins.tickets.services import tickets as ticket_service
-from plugins.tickets.services.errors import DomainError
 
 LIST_COLUMNS = [
     "id",
@@ -90,10 +88,6 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
     add_columns = ["subject", "description", "priority", "channel", "caller_number"]
     edit_columns = add_columns
 
-    def _body(self) -> dict | None:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else None
-
     def _dump(self, ticket: Ticket) -> dict:
         data = self.show_model_schema.dump(ticket)
         data["custom_fields"] = self._custom(ticket)
@@ -113,6 +107,7 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
     @protect()
     @safe
     @permission_name("post")
+    @domain_errors
     def post(self) -> Response:
         """Register a ticket.
         ---
@@ -126,20 +121,15 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
             403: {description: Not allowed}
             422: {description: Invalid fields, with a message per field}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
-        try:
-            ticket = ticket_service.create_ticket(session(), actor(), body)
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        body = self.require_body()
+        ticket = ticket_service.create_ticket(session(), actor(), body)
         return self.response(201, id=ticket.id, result=self._dump(ticket))
 
     @expose("/<int:pk>", methods=["PUT"])
     @protect()
     @safe
     @permission_name("put")
+    @domain_errors
     def put(self, pk: int) -> Response:
         """Edit a ticket's own fields; `version` must be the version you read.
         ---
@@ -154,18 +144,12 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
             409: {description: The ticket changed since you read it}
             422: {description: Invalid fields}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
+        body = self.require_body()
         ticket = self.datamodel.get(pk, self._base_filters)
         if ticket is None:
             return self.response_404()
         values = {k: v for k, v in body.items() if k != "version"}
-        try:
-            ticket_service.update_ticket(session(), actor(), ticket, values, body.get("version"))
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        ticket_service.update_ticket(session(), actor(), ticket, values, body.get("version"))
         return self.response(200, id=ticket.id, result=self._dump(ticket))
 
     # -- the process ------------------------------------------------------------------
@@ -174,6 +158,7 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
     @protect()
     @safe
     @permission_name("actions")
+    @domain_errors
     def actions(self, pk: int) -> Response:
         """The process actions you may take on this ticket now, with their parameters.
         ---
@@ -202,6 +187,7 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
     @protect()
     @safe
     @permission_name("act")
+    @domain_errors
     def act(self, pk: int, name: str) -> Response:
         """Take a process action: JSON `{"version": n, ...parameters}`.
         ---
@@ -220,26 +206,19 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
             409: {description: Stale version, or the state does not allow it}
             422: {description: Invalid parameters, one message per field}
         """
-        body = self._body()
-        if body is None:
-            return self.response_400(_("The request body must be a JSON object."))
+        body = self.require_body()
         ticket = self.datamodel.get(pk, self._base_filters)
         if ticket is None:
             return self.response_404()
         params = {k: v for k, v in body.items() if k != "version"}
-        try:
-            action_service.apply_action(
-                session(), actor(), ticket, name, params, body.get("version")
-            )
-        except DomainError as err:
-            session().rollback()
-            return self.domain_error(err)
+        action_service.apply_action(session(), actor(), ticket, name, params, body.get("version"))
         return self.response(200, id=ticket.id, result=self._dump(ticket))
 
     @expose("/<int:pk>/events", methods=["GET"])
     @protect()
     @safe
     @permission_name("events")
+    @domain_errors
     def events(self, pk: int) -> Response:
         """The ticket's trajectory (工单轨迹), one row per node.
         ---
