@@ -150,6 +150,8 @@ def clean_values(
             try:
                 clean[row.id] = (row, ftypes.coerce(spec, row.default))
             except ftypes.FieldValueError:
+                # A default that an option retirement made invalid is simply not applied;
+                # the required check below still asks the user for a value.
                 pass
         after = clean[row.id][1] if row.id in clean else had
         needed = row.required == "always" or (row.required == "on_resolve" and resolving)
