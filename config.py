@@ -68,6 +68,8 @@ FAB_BASE_TEMPLATE = "base.html"
 ADDON_MANAGERS = [
     "plugins.tickets.manager.TicketsManager",
     "plugins.automation.manager.AutomationManager",
+    "plugins.quality.manager.QualityManager",
+    "plugins.reports.manager.ReportsManager",
 ]
 
 # --- Roles: anchored patterns over (view, permission); checked from config only -------
