@@ -6,6 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Touched after a successful install: pip runs again only when pyproject.toml is newer.
 STAMP := $(VENV)/.installed-stamp
+# Apache ECharts for the report charts (see the $(ECHARTS_JS) rule), served from the reports
+# addon's static folder.
+ECHARTS_VERSION := 5.6.0
+ECHARTS_SHA256 := bf4a223524e40b77c304bec67e1222cf551f14880cf42c69dc046558e11c07b1
+ECHARTS_JS := plugins/reports/static/vendor/echarts.min.js
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="-x tests/unit".
 PYTEST_ARGS ?=
 # When set, `make test` writes pytest's exit status there (make itself only reports 2),
@@ -21,7 +26,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 .PHONY: install run test lint format worker db-upgrade \
         babel-extract babel-update babel-compile
 
-install: $(STAMP)
+install: $(STAMP) $(ECHARTS_JS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +34,19 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e '.[dev]'
 	touch $(STAMP)
+
+# Apache ECharts for the report charts, vendored at build time from the npm registry (not
+# committed): pinned version, checksum checked (variables at the top).
+# Without npm the charts are skipped (the report pages say so) and the rest still installs.
+$(ECHARTS_JS):
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "WARNING: npm not found: report charts are disabled (tables still work)" >&2; exit 0; fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if ! (cd "$$tmp" && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null); then \
+		echo "WARNING: could not fetch echarts@$(ECHARTS_VERSION): report charts are disabled" >&2; exit 0; fi; \
+	tar -xzf "$$tmp/echarts-$(ECHARTS_VERSION).tgz" -C "$$tmp" package/dist/echarts.min.js && \
+	echo "$(ECHARTS_SHA256)  $$tmp/package/dist/echarts.min.js" | sha256sum -c --quiet - && \
+	mkdir -p $(@D) && cp "$$tmp/package/dist/echarts.min.js" $@ && echo "vendored echarts $(ECHARTS_VERSION)"
 
 run: install babel-compile
 	$(BIN)/python run.py
