@@ -7,7 +7,7 @@ from flask_appbuilder.basemanager import BaseManager
 
 class QualityManager(BaseManager):
     def pre_process(self) -> None:
-        pass
+        from plugins.quality import models  # noqa: F401 - tables in the metadata
 
     def register_views(self) -> None:
         pass
