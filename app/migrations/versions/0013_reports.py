@@ -14,8 +14,46 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    _upgrade_export_jobs()
 
 
 def downgrade():
-    pass
+    _downgrade_export_jobs()
+
+
+# --- exports: report_export_job (plugins/reports/exports/models.py) -------------------
+
+
+def _upgrade_export_jobs():
+    op.create_table(
+        "report_export_job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=100), nullable=False),
+        sa.Column("fmt", sa.String(length=8), nullable=False),
+        sa.Column("args", sa.JSON(), nullable=False),
+        sa.Column("locale", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("file_name", sa.String(length=255), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.Column("expires_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["owner_id"], ["ab_user.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_report_export_job_owner_created", "report_export_job", ["owner_id", "created_at"]
+    )
+    op.create_index(
+        "ix_report_export_job_status_expires", "report_export_job", ["status", "expires_at"]
+    )
+
+
+def _downgrade_export_jobs():
+    op.drop_index("ix_report_export_job_status_expires", table_name="report_export_job")
+    op.drop_index("ix_report_export_job_owner_created", table_name="report_export_job")
+    op.drop_table("report_export_job")
