@@ -47,6 +47,16 @@ MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_FROM = os.environ.get("MAIL_FROM", "工单系统 <noreply@localhost>")
 MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "none")
+# Outbound HTTP (robots, webhooks) never reaches internal addresses except in these networks
+# (CIDRs; comma-separated in the environment), e.g. "127.0.0.0/8" for a loopback test robot.
+OUTBOUND_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "").split(",") if n.strip()
+]
+# Per-robot send limits (messages, seconds), counted in Redis across all workers.
+ROBOT_RATE_LIMITS = {"wecom": (20, 60), "dingtalk": (20, 60), "feishu": (5, 1)}
+# Seconds a robot rests after the platform throttles it without a Retry-After header
+# (DingTalk blocks a robot for 10 minutes after it exceeds 20 messages a minute).
+ROBOT_THROTTLE_PAUSE = {"wecom": 60, "dingtalk": 600, "feishu": 10, "webhook": 30}
 
 # --- Flask-AppBuilder -------------------------------------------------------------
 APP_NAME = "呼叫中心工单系统"

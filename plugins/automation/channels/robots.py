@@ -8,6 +8,7 @@ signature more than an hour old: a retry must be a freshly signed request, never
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -88,12 +89,14 @@ def send_robot(
     idempotency_key: str,
     secret: str | None = None,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    allowed_networks: Iterable[str] | None = None,
 ) -> DeliveryResult:
     """Build, sign (now) and send one robot message; see `webhook.send_webhook`."""
     request = build_request(kind, url, message, secret=secret)
     return send_webhook(
-        request.url, request.payload, idempotency_key=idempotency_key, timeout=timeout
-    )
+        request.url, request.payload, idempotency_key=idempotency_key, timeout=timeout,
+        allowed_networks=allowed_networks,
+    )  # fmt: skip
 
 
 def _wecom(message: RobotMessage) -> dict[str, Any]:

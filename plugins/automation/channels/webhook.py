@@ -2,8 +2,10 @@
 
 http.client rather than urllib.request (requests is not a dependency): it gives separate
 connect and read timeouts, and it never follows redirects, so a webhook target cannot
-bounce the request to an internal address. Robot APIs answer HTTP 200 with an error code in
-the body (errcode for WeCom and DingTalk, code for Feishu): a non-zero code is a failure.
+bounce the request to an internal address. The target host is resolved and checked by
+`egress.guard` and the connection goes to the checked address (no DNS rebinding).
+Robot APIs answer HTTP 200 with an error code in the body (errcode for WeCom and DingTalk,
+code for Feishu): a non-zero code is a failure.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import http.client
 import json
 import re
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from plugins.automation.channels import egress
 from plugins.automation.channels.result import DeliveryResult
 
 DELIVERY_HEADER = "X-Delivery-Id"
@@ -48,12 +52,15 @@ def send_webhook(
     *,
     idempotency_key: str,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    allowed_networks: Iterable[str] | None = None,
 ) -> DeliveryResult:
     """POST `payload` as UTF-8 JSON to `url`, with `idempotency_key` in the X-Delivery-Id
     header so a receiver can drop the duplicates that at-least-once delivery produces.
 
     Never raises for network or HTTP failures: see `DeliveryResult`. The URL may carry a
-    credential (WeCom key, DingTalk token), so no error message repeats it.
+    credential (WeCom key, DingTalk token), so no error message repeats it. An internal
+    address is refused without a request (see `egress`); `allowed_networks` (CIDRs) lets
+    some through, None meaning the OUTBOUND_ALLOWED_NETWORKS environment variable.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -69,15 +76,12 @@ def send_webhook(
     if _CONTROL.search(target) or _CONTROL.search(idempotency_key):
         return DeliveryResult(False, False, None, "control characters in URL or delivery id")
     try:
-        port = parts.port
-    except ValueError:
-        return DeliveryResult(False, False, None, "unsupported webhook URL")
-    if parts.scheme == "https":
-        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, port, timeout=timeout.connect, context=ssl.create_default_context()
-        )
-    else:
-        conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout.connect)
+        checked = egress.guard(url, allowed_networks)
+    except egress.OutboundBlocked as exc:
+        return DeliveryResult(False, False, None, f"blocked: {exc}")
+    except egress.ResolveFailed as exc:
+        return DeliveryResult(False, True, None, str(exc))
+    conn = egress.connection(checked, timeout=timeout.connect)
     phase = "connect"
     try:
         conn.connect()

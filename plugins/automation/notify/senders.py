@@ -1,8 +1,9 @@
 """Per-channel sending of one delivery row with the pure functions of `channels/`.
 
-Reads settings (MAIL_*) and robot endpoints at send time, so a fixed URL or secret applies
-to the next retry. Robot text is masked once more here: rows written before a masking rule
-changed, or by a caller that bypassed the service, still leave masked.
+Reads settings (MAIL_*, OUTBOUND_ALLOWED_NETWORKS) and robot endpoints at send time, so a
+fixed URL or secret applies to the next retry. Robot text is masked once more here: rows
+written before a masking rule changed, or by a caller that bypassed the service, still leave
+masked.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def send(session: Session, row: Delivery, config: Mapping[str, Any]) -> Delivery
         robot = session.get(RobotEndpoint, row.robot_id) if row.robot_id else None
         if robot is None or not robot.active:
             return DeliveryResult(False, False, None, "robot endpoint missing or inactive")
-        return _robot(row, robot)
+        return _robot(row, robot, config.get("OUTBOUND_ALLOWED_NETWORKS"))
     return DeliveryResult(False, False, None, f"channel {row.channel} is not sent by a job")
 
 
@@ -52,15 +53,18 @@ def _email(row: Delivery, config: Mapping[str, Any]) -> DeliveryResult:
     )  # fmt: skip
 
 
-def _robot(row: Delivery, robot: RobotEndpoint) -> DeliveryResult:
+def _robot(row: Delivery, robot: RobotEndpoint, allowed: list[str] | None) -> DeliveryResult:
     subject, body = mask_text(row.subject or ""), mask_text(row.body or "")
     if robot.kind == "webhook":
         payload = {
             "delivery_id": row.id, "ticket_id": row.ticket_id, "subject": subject, "body": body,
         }  # fmt: skip
-        return send_webhook(robot.url, payload, idempotency_key=row.idempotency_key)
+        return send_webhook(
+            robot.url, payload, idempotency_key=row.idempotency_key, allowed_networks=allowed
+        )
     text = f"{subject}\n{body}" if subject and body else subject or body
     return send_robot(
         robot.kind, robot.url, RobotMessage(text=text),
         idempotency_key=row.idempotency_key, secret=robot.secret or None,
+        allowed_networks=allowed,
     )  # fmt: skip
