@@ -30,10 +30,12 @@ class AutomationManager(BaseManager):
 
         register(trigger_engine.HANDLER_NAME, trigger_engine.handle)
         self._pre_process_sla()
+        self._pre_process_automations()
 
     def register_views(self) -> None:
         self._register_notifications()
         self._register_triggers()
+        self._register_automations()
         self._register_sla()
 
     def init_data(self) -> None:
@@ -51,6 +53,7 @@ class AutomationManager(BaseManager):
 
             ensure_notify_sweeper(queue)
         self._init_sla()
+        self._init_automations()
 
     def _register_notifications(self) -> None:
         """我的通知 (the bell, with the unread count), and for admins robot endpoints,
@@ -130,3 +133,22 @@ class AutomationManager(BaseManager):
             category="Automation", category_label=_l("Automation"), category_icon="fa-cogs",
         )  # fmt: skip
         self.appbuilder.add_api(TriggerApi)
+
+    def _pre_process_automations(self) -> None:
+        """Automation tables (and the ticket time indexes they need) in the metadata."""
+        from plugins.automation.automations import models  # noqa: F401
+
+    def _register_automations(self) -> None:
+        """自动化: time-based rule screens with the dry run, the run log, /api/v1/automation/."""
+        from plugins.automation.automations.views import register
+
+        register(self.appbuilder)
+
+    def _init_automations(self) -> None:
+        """Arm the automation sweep (every AUTOMATION_INTERVAL_SECONDS) when Redis is there."""
+        from plugins.automation.automations.jobs import ensure_sweeper
+        from plugins.automation.outbox.queue import queue_for
+
+        queue = queue_for(current_app.config.get("REDIS_URL"))
+        if queue is not None:
+            ensure_sweeper(queue, current_app)

@@ -38,9 +38,16 @@ class RunContext:
     trigger: Trigger
     run: TriggerRun
 
+    #: The trajectory `changes` entry naming the rule (automations reuse the executors).
+    stamp_key = "trigger"
+
     @property
     def label(self) -> str:
         return _("Trigger: %(name)s", name=self.trigger.name)
+
+    def notification_key(self, index: int) -> str:
+        """Idempotency key of a notification: stable per event, rule and action."""
+        return f"evt-{self.run.outbox_id}:trigger-{self.trigger.id}:{index}"
 
 
 def _process(ctx: RunContext, params: dict[str, Any]) -> str:
@@ -122,7 +129,7 @@ def _send(ctx: RunContext, index: int, channel: str, recipients: list, params: d
     is stable per event, rule and action, so a rerun writes nothing twice."""
     from plugins.automation.notify.service import NotificationError, request_notification
 
-    key = f"evt-{ctx.run.outbox_id}:trigger-{ctx.trigger.id}:{index}"
+    key = ctx.notification_key(index)
     try:
         rows = request_notification(
             ctx.session, ticket_id=ctx.ticket.id, subject=params.get("subject") or ctx.label,
@@ -171,7 +178,7 @@ def _stamp(ctx: RunContext, since: int) -> None:
     for row in rows:
         note = f"[{ctx.label}] {row.note}" if row.note else ctx.label
         row.note = note[:NOTE_MAX] if len(note) > NOTE_MAX else note
-        row.changes = {**(row.changes or {}), "trigger": ctx.trigger.name}
+        row.changes = {**(row.changes or {}), ctx.stamp_key: ctx.trigger.name}
 
 
 def execute(ctx: RunContext, index: int, action: dict[str, Any]) -> str:

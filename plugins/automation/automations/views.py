@@ -1,0 +1,195 @@
+"""自动化 screens (Admin): the list with order and on/off, a JSON form validated by path with a
+test run ("which tickets would match now": count and first rows, in the viewer's scope),
+and the run log (which tickets fired when).
+
+Thin: saving is automations.service, the test run automations.engine.dry_run (reads only).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from plugins.automation.automations import service
+from plugins.automation.automations import vocabulary as voc
+from plugins.automation.automations.engine import dry_run
+from plugins.automation.automations.models import Automation, AutomationRun
+from plugins.automation.triggers import vocabulary as trigger_voc
+from plugins.tickets.context import actor, session
+from plugins.tickets.permissions import METHOD_PERMISSIONS
+from plugins.tickets.services.errors import NotFound, ValidationFailed
+
+PERMISSIONS = {**METHOD_PERMISSIONS, "runs": "read", "dryrun": "read"}
+RUN_PAGE = 100
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _int(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.lstrip("-").isdigit() else None
+
+
+def _preview(conditions: Any, automation_id: int | None) -> tuple[dict | None, str | None]:
+    db = session()
+    try:
+        return dry_run(db, actor(), conditions, automation_id), None
+    except ValueError as err:
+        return None, str(err)
+    finally:
+        db.rollback()  # a test run leaves nothing behind
+
+
+class AutomationAdminView(BaseView):
+    route_base = "/automations"
+    class_permission_name = "Automation"
+    method_permission_name = PERMISSIONS
+    default_view = "list"
+    title = _l("Automations")
+
+    @expose("/")
+    @has_access
+    def list(self):
+        return self.render_template(
+            "automation/automations/list.html", title=self.title,
+            rows=service.ordered(session()), action_labels=trigger_voc.ACTION_LABELS,
+        )  # fmt: skip
+
+    def _form(self, row, form: dict[str, Any], errors: dict[str, str], preview=None):
+        return self.render_template(
+            "automation/automations/form.html",
+            title=_("Edit automation") if row else _("New automation"),
+            row=row, form=form, errors=sorted(errors.items()), preview=preview,
+            time_fields={k: str(v) for k, v in voc.TIME_LABELS.items()},
+            time_ops={k: str(v) for k, v in voc.TIME_OP_LABELS.items()},
+            action_labels={k: str(v) for k, v in trigger_voc.ACTION_LABELS.items()},
+            action_params=trigger_voc.ACTION_PARAMS, example=_dump(voc.EXAMPLE),
+        )  # fmt: skip
+
+    def _submit(self, row: Automation | None):
+        db, form = session(), request.form
+        values: dict[str, Any] = {
+            "name": form.get("name", ""),
+            "description": form.get("description") or None,
+            "active": form.get("active") == "y",
+            "sort_order": _int(form.get("sort_order")) or 0,
+        }
+        errors: dict[str, str] = {}
+        for key in ("conditions", "actions"):
+            try:
+                values[key] = json.loads(form.get(key) or ("{}" if key == "conditions" else "[]"))
+            except ValueError as err:
+                errors[key] = _("Not valid JSON: %(error)s", error=str(err))
+        shown = {**values, "conditions": form.get("conditions"), "actions": form.get("actions")}
+        if errors:
+            flash(_("Please correct the errors below."), "danger")
+            return self._form(row, shown, errors)
+        if form.get("preview"):  # test run of what is in the form, nothing saved
+            result, error = _preview(values["conditions"], row.id if row else None)
+            if error:
+                return self._form(row, shown, {"conditions": error})
+            return self._form(row, shown, {}, preview=result)
+        try:
+            row = service.create(db, values) if row is None else service.update(db, row, values)
+        except ValidationFailed as err:
+            db.rollback()
+            flash(str(err.message), "danger")
+            return self._form(row, shown, {k: str(v) for k, v in err.fields.items()})
+        flash(_("Saved the automation %(name)s.", name=row.name), "success")
+        return redirect(url_for(".list"))
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        if request.method == "POST":
+            return self._submit(None)
+        form = {"active": True, "sort_order": 0, "name": "",
+                "conditions": _dump(voc.EXAMPLE["conditions"]),
+                "actions": _dump(voc.EXAMPLE["actions"])}  # fmt: skip
+        return self._form(None, form, {})
+
+    def _row(self, pk: int) -> Automation:
+        try:
+            return service.get(session(), pk)
+        except NotFound:
+            abort(404)
+
+    @expose("/edit/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk: int):
+        row = self._row(pk)
+        if request.method == "POST":
+            return self._submit(row)
+        form = service.as_dict(row)
+        form["conditions"], form["actions"] = _dump(row.conditions), _dump(row.actions)
+        return self._form(row, form, {})
+
+    @expose("/delete/<int:pk>", methods=["POST"])
+    @has_access
+    def delete(self, pk: int):
+        row = self._row(pk)
+        name = row.name
+        service.delete(session(), row)
+        flash(_("Deleted the automation %(name)s.", name=name), "success")
+        return redirect(url_for(".list"))
+
+    @expose("/order", methods=["POST"])
+    @has_access
+    def order(self):
+        """Sort order and on/off of every automation in one form."""
+        db = session()
+        for row in service.ordered(db):
+            order = _int(request.form.get(f"sort_order_{row.id}"))
+            if order is not None:
+                row.sort_order = order
+                row.active = request.form.get(f"active_{row.id}") == "y"
+        db.commit()
+        flash(_("Saved the order of the automations."), "success")
+        return redirect(url_for(".list"))
+
+    @expose("/runs")
+    @has_access
+    def runs(self):
+        stmt = (
+            select(AutomationRun)
+            .options(joinedload(AutomationRun.automation), joinedload(AutomationRun.ticket))
+            .order_by(AutomationRun.id.desc())
+            .limit(RUN_PAGE)
+        )
+        automation_id = _int(request.args.get("automation"))
+        if automation_id is not None:
+            stmt = stmt.where(AutomationRun.automation_id == automation_id)
+        return self.render_template(
+            "automation/automations/runs.html", title=_("Automation run log"),
+            rows=list(session().scalars(stmt)),
+        )  # fmt: skip
+
+    @expose("/dryrun/<int:pk>")
+    @has_access
+    def dryrun(self, pk: int):
+        """Which tickets the saved automation would act on now (nothing is changed)."""
+        row = self._row(pk)
+        result, error = _preview(row.conditions, row.id)
+        return self.render_template(
+            "automation/automations/dryrun.html", title=_("Test run: %(name)s", name=row.name),
+            row=row, preview=result, error=error,
+        )  # fmt: skip
+
+
+def register(appbuilder) -> None:
+    from plugins.automation.automations.api import AutomationApi
+
+    appbuilder.add_view(
+        AutomationAdminView, "Automations", label=_l("Automations"), icon="fa-clock-o",
+        category="Automation", category_label=_l("Automation"), category_icon="fa-cogs",
+    )  # fmt: skip
+    appbuilder.add_api(AutomationApi)
