@@ -139,6 +139,10 @@ for _role in FAB_ROLES:
 # 我的通知: everyone reads and marks their own notifications (the bell).
 for _role in FAB_ROLES:
     FAB_ROLES[_role] = FAB_ROLES[_role] + [[r"Notifications$", "can_read$|menu_access$"]]
+# 统计报表: managers see every department's figures, supervisors their own (the reports scope).
+_REPORTS = [[r"Report$", "can_read$"], [r"(Reports|Report [a-z_]+)$", "menu_access$"]]
+for _role in ("Manager", "Supervisor"):
+    FAB_ROLES[_role] = FAB_ROLES[_role] + _REPORTS
 
 # --- Locale and time --------------------------------------------------------------
 LANGUAGES = {

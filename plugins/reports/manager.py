@@ -2,15 +2,60 @@
 
 from __future__ import annotations
 
+import os
+
 from flask_appbuilder.basemanager import BaseManager
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class ReportsManager(BaseManager):
     def pre_process(self) -> None:
-        pass
+        self._pre_process_statistics()
 
     def register_views(self) -> None:
-        pass
+        self._register_statistics()
 
     def init_data(self) -> None:
         pass
+
+    # -- 统计报表 (statistics): report registry, pages, /api/v1/report/ -------------------
+    def _pre_process_statistics(self) -> None:
+        """The report indexes in the metadata, the shipped reports in the registry, and a
+        blueprint for the templates and the static files (the vendored ECharts)."""
+        from flask import Blueprint, current_app
+
+        from plugins.reports import indexes  # noqa: F401 - indexes in the metadata
+        from plugins.reports.definitions import register_builtin
+
+        register_builtin()
+        current_app.register_blueprint(
+            Blueprint(
+                "reports_addon",
+                __name__,
+                template_folder=os.path.join(HERE, "templates"),
+                static_folder=os.path.join(HERE, "static"),
+                static_url_path="/reports-static",
+            )
+        )
+
+    def _register_statistics(self) -> None:
+        """The Statistics menu: the report list, one entry per report; and the API."""
+        from flask_babel import lazy_gettext as _l
+
+        from plugins.reports.api import ReportApi
+        from plugins.reports.registry import all_reports
+        from plugins.reports.views import ReportsView
+
+        ab = self.appbuilder
+        stats, stats_label = "Statistics", _l("Statistics")
+        ab.add_view(
+            ReportsView, "Reports", label=_l("All reports"), icon="fa-bar-chart",
+            category=stats, category_label=stats_label, category_icon="fa-line-chart",
+        )  # fmt: skip
+        for d in all_reports():
+            ab.add_link(
+                f"Report {d.name}", label=d.label, href=f"/reports/{d.name}",
+                icon="fa-area-chart", category=stats,
+            )  # fmt: skip
+        ab.add_api(ReportApi)

@@ -15,9 +15,11 @@ depends_on = None
 
 def upgrade():
     _upgrade_export_jobs()
+    _upgrade_statistics()
 
 
 def downgrade():
+    _downgrade_statistics()
     _downgrade_export_jobs()
 
 
@@ -57,3 +59,23 @@ def _downgrade_export_jobs():
     op.drop_index("ix_report_export_job_status_expires", table_name="report_export_job")
     op.drop_index("ix_report_export_job_owner_created", table_name="report_export_job")
     op.drop_table("report_export_job")
+
+
+# --- statistics: date-range indexes for the reports (plugins/reports/indexes.py) --------
+STATISTICS_INDEXES = (
+    ("ix_ticket_resolved_at", "ticket", ["resolved_at"]),
+    ("ix_ticket_closed_at", "ticket", ["closed_at"]),
+    ("ix_ticket_event_created", "ticket_event", ["created_at"]),
+    ("ix_ticket_event_action_created", "ticket_event", ["action", "created_at"]),
+    ("ix_sla_clock_started", "sla_clock", ["started_at"]),
+)
+
+
+def _upgrade_statistics():
+    for name, table, columns in STATISTICS_INDEXES:
+        op.create_index(name, table, columns)
+
+
+def _downgrade_statistics():
+    for name, table, _columns in reversed(STATISTICS_INDEXES):
+        op.drop_index(name, table_name=table)

@@ -1,0 +1,1 @@
+"""Report queries: aggregate SQL (SQLAlchemy Core), one module per family of reports."""
