@@ -11,9 +11,10 @@ from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
-from wtforms import PasswordField, SelectField
+from wtforms import PasswordField, SelectField, ValidationError
 
 from plugins.automation.channels import redact_url
+from plugins.automation.channels.egress import check_outbound_url
 from plugins.automation.notify import inbox
 from plugins.automation.notify.models import (
     CHANNELS,
@@ -23,6 +24,7 @@ from plugins.automation.notify.models import (
     RobotEndpoint,
 )
 from plugins.tickets.context import actor, session
+from plugins.tickets.services.errors import ValidationFailed
 
 KIND_LABELS = {
     "wecom": _l("WeCom robot"),
@@ -72,6 +74,14 @@ class NotificationsView(BaseView):
         return redirect(url_for("NotificationsView.index"))
 
 
+def outbound_url(form, field) -> None:
+    """WTForms validator: http(s) only, never an internal address (see channels.egress)."""
+    try:
+        check_outbound_url((field.data or "").strip())
+    except ValidationFailed as exc:
+        raise ValidationError(str(exc.message)) from exc
+
+
 class RobotEndpointView(ModelView):
     """群机器人: the URL is shown redacted and the secret is never rendered back."""
 
@@ -84,6 +94,7 @@ class RobotEndpointView(ModelView):
     show_columns = ["name", "kind_label", "safe_url", "department", "active"]
     add_columns = edit_columns = ["name", "kind", "url", "secret", "department", "active"]
     search_columns = ["name", "kind", "active"]
+    validators_columns = {"url": [outbound_url]}
     label_columns = {
         "name": _l("Name"), "kind": _l("Kind"), "kind_label": _l("Kind"), "url": _l("URL"),
         "safe_url": _l("URL"), "secret": _l("Secret"), "department": _l("Department"),

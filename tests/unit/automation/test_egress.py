@@ -185,3 +185,39 @@ def test_check_outbound_url_raises_a_translated_validation_error(app):
             egress.check_outbound_url("https://8.8.8.8/hook")  # public: fine
         finally:
             app.config["OUTBOUND_ALLOWED_NETWORKS"] = old
+
+
+def test_robot_form_refuses_internal_addresses_and_saves_nothing(app, login, db):
+    import html
+    import uuid
+
+    from flask_babel import gettext
+    from sqlalchemy import func, select
+
+    from plugins.automation.notify.models import RobotEndpoint
+
+    old, app.config["OUTBOUND_ALLOWED_NETWORKS"] = app.config["OUTBOUND_ALLOWED_NETWORKS"], []
+    try:
+        admin = login("admin")
+        before = db.scalar(select(func.count(RobotEndpoint.id)))
+        with app.test_request_context():  # the page's language (zh once translated)
+            internal = gettext("This address points to an internal network and is not allowed.")
+            scheme = gettext("Enter an http:// or https:// address.")
+        cases = [
+            ("http://169.254.169.254/latest/meta-data/", internal),
+            ("http://localhost:6379/", internal),
+            ("http://2130706433/", internal),
+            ("http://[::1]/hook", internal),
+            ("ftp://example.com/x", scheme),
+        ]
+        for url, message in cases:
+            resp = admin.post(
+                "/robotendpointview/add",
+                data={"name": f"r-{uuid.uuid4().hex[:4]}", "kind": "webhook", "url": url,
+                      "active": "y"},
+            )  # fmt: skip
+            assert resp.status_code == 200, url  # the form again, with the error
+            assert message in html.unescape(resp.get_data(as_text=True)), url
+        assert db.scalar(select(func.count(RobotEndpoint.id))) == before
+    finally:
+        app.config["OUTBOUND_ALLOWED_NETWORKS"] = old
