@@ -8,6 +8,7 @@ import logging
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select, update
 
+from plugins.automation.outbox import sweepers
 from plugins.automation.outbox.handlers import claim, registered
 from plugins.tickets.models import OutboxEvent
 from plugins.tickets.models.base import utcnow
@@ -74,7 +75,10 @@ def undelivered(session, now: dt.datetime, limit: int = SWEEP_BATCH) -> list[int
 
 
 def sweep(reschedule: bool = True) -> int:
-    """Re-enqueue undelivered events, then schedule the next sweep."""
+    """Schedule the next sweep, then re-enqueue undelivered events.
+
+    The successor is scheduled first: a sweep that raises (the database briefly away) or
+    whose horse is killed must not end the chain (see sweepers.py)."""
     from plugins.automation.outbox.queue import queue_for
     from plugins.automation.outbox.relay import enqueue
 
@@ -83,6 +87,8 @@ def sweep(reschedule: bool = True) -> int:
         from app.extensions import db
 
         queue = queue_for(app.config.get("REDIS_URL"))
+        if reschedule and queue is not None:
+            sweepers.reschedule(queue, SWEEP_JOB_ID, sweep, SWEEP_EVERY)
         try:
             ids = undelivered(db.session, utcnow())
             sent = 0
@@ -99,15 +105,10 @@ def sweep(reschedule: bool = True) -> int:
             db.session.commit()
         finally:
             db.session.remove()
-        if reschedule and queue is not None:
-            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
         return sent
 
 
 def ensure_sweeper(queue) -> None:
-    """Arm the sweep chain if it is gone (first start, or Redis restarted empty)."""
-    try:
-        if not queue.connection.exists(f"rq:job:{SWEEP_JOB_ID}"):
-            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
-    except Exception:  # noqa: BLE001 - Redis down: the next commit tries again
-        log.warning("could not arm the outbox sweeper")
+    """Arm the sweep chain if it is gone (first start, Redis restarted empty, a sweep that
+    failed or died): never raises."""
+    sweepers.keep_alive(queue, SWEEP_JOB_ID, sweep, SWEEP_EVERY)

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from plugins.automation.sla import clock as sla_clock
 from plugins.automation.sla import escalation, timeline
 from plugins.automation.sla.calendar import calendar_for
 from plugins.automation.sla.models import SlaClock
@@ -85,7 +86,7 @@ def sync_ticket(session: Session, ticket: Ticket) -> list[SlaClock]:
         _store(row, clock, policy.id if policy else None, calendar)
     for key, row in rows.items():  # a metric the policy no longer has: stop, never fire
         if key not in computed and row.stopped_at is None:
-            row.stopped_at, row.next_escalation_at = naive(dt.datetime.now(dt.UTC)), None
+            row.stopped_at, row.next_escalation_at = sla_clock.now(), None
     session.flush()
     escalation.plan(session, ticket, list(rows.values()))
     _copy_due(session, ticket, list(rows.values()))

@@ -12,10 +12,11 @@ import logging
 
 from flask import current_app, has_app_context
 
+from plugins.automation.outbox import sweepers
 from plugins.automation.outbox.jobs import _get_app
 from plugins.automation.outbox.queue import queue_for
+from plugins.automation.sla import clock as sla_clock
 from plugins.automation.sla.models import SlaClock
-from plugins.tickets.models.base import utcnow
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY = dt.timedelta(seconds=30)
@@ -35,36 +36,33 @@ def fire(clock_id: int, kind: str = "due") -> dict:
         from app.extensions import db
 
         try:
-            return process_due(db.session, utcnow(), clock_ids=[clock_id])
+            return process_due(db.session, sla_clock.now(), clock_ids=[clock_id])
         finally:
             db.session.remove()
 
 
 def sweep(reschedule: bool = True) -> dict:
-    """Fire everything due, then schedule the next sweep."""
+    """Schedule the next sweep first (a failing or killed sweep keeps the chain), then fire
+    everything due."""
     from plugins.automation.sla.firing import process_due
 
     app = _get_app()
     with app.app_context():
         from app.extensions import db
 
-        try:
-            result = process_due(db.session, utcnow())
-        finally:
-            db.session.remove()
         queue = queue_for(app.config.get("REDIS_URL"))
         if reschedule and queue is not None:
-            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
-        return result
+            sweepers.reschedule(queue, SWEEP_JOB_ID, sweep, SWEEP_EVERY)
+        try:
+            return process_due(db.session, sla_clock.now())
+        finally:
+            db.session.remove()
 
 
 def ensure_sweeper(queue) -> None:
-    """Arm the sweep chain if it is gone (first start, or Redis restarted empty)."""
-    try:
-        if not queue.connection.exists(f"rq:job:{SWEEP_JOB_ID}"):
-            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
-    except Exception:  # noqa: BLE001 - Redis down: the next event tries again
-        log.warning("could not arm the SLA sweeper")
+    """Arm the sweep chain if it is gone (first start, Redis restarted empty, a sweep that
+    failed or died): never raises."""
+    sweepers.keep_alive(queue, SWEEP_JOB_ID, sweep, SWEEP_EVERY)
 
 
 def schedule(clocks: list[SlaClock]) -> None:
@@ -75,7 +73,7 @@ def schedule(clocks: list[SlaClock]) -> None:
     queue = queue_for(current_app.config.get("REDIS_URL"))
     if queue is None:
         return
-    now = utcnow()
+    now = sla_clock.now()
     try:
         for clock in clocks:
             if clock.stopped_at is not None:
