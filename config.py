@@ -119,7 +119,7 @@ FAB_ROLES = {
     + [
         [r"(Ticket|Comment)$", _RW],
         [r"(Customer|Attachment)$", _READ],
-        [r"Queue Followup$", _QUEUE],
+        [r"Queue (Followup|Callbacks)$", _QUEUE],
     ],
     "QA": _SELF_SERVICE + _DESK_READ + [[r"(Ticket|Customer|Comment|Attachment)$", _READ]],
     "Manager": _SELF_SERVICE + _DESK_READ + [[r"(Ticket|Customer|Comment|Attachment)$", _READ]],
@@ -139,6 +139,26 @@ for _role in FAB_ROLES:
 # 我的通知: everyone reads and marks their own notifications (the bell).
 for _role in FAB_ROLES:
     FAB_ROLES[_role] = FAB_ROLES[_role] + [[r"Notifications$", "can_read$|menu_access$"]]
+# 质检: QA reviews tickets; everyone reviewed sees their results and may appeal once;
+# supervisors decide their departments' appeals; figures for managers, QA and supervisors
+# (plugins/quality/services/access.py scopes what each sees).
+_QA_REVIEWED = [[r"QaReview$", "can_(read|appeal)$"], [r"(Quality|My QA Results)$", _QUEUE]]
+for _role in ("Agent", "Dispatcher", "Handler", "Follow-up"):
+    FAB_ROLES[_role] = FAB_ROLES[_role] + _QA_REVIEWED
+FAB_ROLES["Supervisor"] = FAB_ROLES["Supervisor"] + [
+    [r"QaReview$", "can_(read|appeal|decide)$"],
+    [r"QaFigures$", _READ],
+    [r"(Quality|My QA Results|QA Appeals|QA Figures)$", _QUEUE],
+]
+FAB_ROLES["QA"] = FAB_ROLES["QA"] + [
+    [r"QaReview$", "can_(read|review)$"],
+    [r"(Scorecard|QaFigures)$", _READ],
+    [r"(Quality|QA Reviews|QA Figures|Scorecards)$", _QUEUE],
+]
+FAB_ROLES["Manager"] = FAB_ROLES["Manager"] + [
+    [r"(QaReview|QaFigures)$", _READ],
+    [r"(Quality|QA Figures)$", _QUEUE],
+]
 # 统计报表: managers see every department's figures, supervisors their own (the reports scope).
 _REPORTS = [[r"Report$", "can_read$"], [r"(Reports|Report [a-z_]+)$", "menu_access$"]]
 for _role in ("Manager", "Supervisor"):
@@ -164,3 +184,11 @@ MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # Flask-AppBuilder's own file fields and download routes (none of our screens use them).
 UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads") + os.sep
 IMG_UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads", "img") + os.sep
+
+# --- Exports (plugins/reports/exports) ------------------------------------------------
+# Up to EXPORT_SYNC_LIMIT rows stream straight to the browser; more become an RQ job that
+# writes the file under EXPORT_DIR, downloadable by its owner for EXPORT_TTL_HOURS.
+EXPORT_SYNC_LIMIT = int(os.environ.get("EXPORT_SYNC_LIMIT", "5000"))
+EXPORT_BATCH_SIZE = 1000
+EXPORT_TTL_HOURS = 24
+EXPORT_DIR = os.path.join(INSTANCE_DIR, "exports")

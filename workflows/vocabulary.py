@@ -115,5 +115,10 @@ EFFECTS: dict[str, Effect] = _effects(
     Effect("reopen", Label("重开次数加一", "Count the reopening")),
     Effect("mark_redo", Label("重办次数加一", "Count the re-handling")),
     Effect("record_satisfaction", Label("记录满意度", "Record the satisfaction"), "satisfaction"),
+    Effect(
+        "book_callback",
+        Label("预约回访时间（顺延到工作时间）", "Book a call-back (moved into working hours)"),
+        "callback_at",
+    ),
     Effect("set_archived", Label("归档（只读）", "Archive (read-only)")),
 )

@@ -47,7 +47,15 @@ def _dispatch(session: Session, user) -> ColumnElement[bool]:
 
 
 def _followup(session: Session, user) -> ColumnElement[bool]:
-    return Ticket.status == "pending_followup"
+    """待回访: a booked call-back hides the ticket until its time (预约回访)."""
+    return (Ticket.status == "pending_followup") & (
+        Ticket.callback_at.is_(None) | (Ticket.callback_at <= utcnow())
+    )
+
+
+def _callbacks(session: Session, user) -> ColumnElement[bool]:
+    """The call-backs this user booked and has not done yet, due or not."""
+    return (Ticket.status == "pending_followup") & (Ticket.callback_by_id == user.id)
 
 
 #: States whose clock runs: overdue means one of these with its deadline passed.
@@ -75,6 +83,8 @@ QUEUES: dict[str, Queue] = {
               _department_accept),
         Queue("dispatch", "Queue Dispatch", _l("To dispatch"), "fa-random", _dispatch),
         Queue("followup", "Queue Followup", _l("To follow up"), "fa-phone", _followup),
+        Queue("callbacks", "Queue Callbacks", _l("My booked call-backs"), "fa-calendar",
+              _callbacks),
         Queue("overdue", "Queue Overdue", _l("Overdue"), "fa-clock", _overdue),
         Queue("created", "Queue Created", _l("Registered by me"), "fa-pencil", _created),
     )

@@ -37,6 +37,8 @@ class Ticket(Model):
         Index("ix_ticket_dept_created", "department_id", "created_at"),
         # Everything newest first, for roles that see all tickets.
         Index("ix_ticket_created", "created_at"),
+        # 待回访 by booked call-back time; the reminder sweep reads the due, unreminded ones.
+        Index("ix_ticket_status_callback", "status", "callback_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -79,12 +81,19 @@ class Ticket(Model):
     resolution: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # 预约回访: when the booked call-back is due (already moved into working hours), who
+    # booked it (the reminder goes to them), when the reminder went out; failed attempts.
+    callback_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    callback_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    callback_reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    followup_attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
     category: Mapped[Category] = relationship(Category)
     department: Mapped[Department | None] = relationship(Department)
     assignee: Mapped[User | None] = relationship(User, foreign_keys=[assignee_id])
     customer: Mapped[Customer | None] = relationship(Customer)
     created_by: Mapped[User | None] = relationship(User, foreign_keys=[created_by_id])
+    callback_by: Mapped[User | None] = relationship(User, foreign_keys=[callback_by_id])
     merged_into: Mapped[Ticket | None] = relationship(remote_side=[id])
 
     # Optimistic locking: every UPDATE carries "WHERE version = <loaded>", so two writers

@@ -92,9 +92,28 @@ def _check_references(
             errors["into_ticket_id"] = _("A ticket cannot be merged into itself.")
         elif target.status in ("merged", "void", "archived"):
             errors["into_ticket_id"] = _("That ticket is closed to merging.")
+    callback_at = params.get("callback_at")
+    if callback_at is not None:
+        message = _callback_error(callback_at)
+        if message:
+            errors["callback_at"] = message
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), errors)
     return target
+
+
+#: How far ahead a call-back may be booked.
+CALLBACK_HORIZON = dt.timedelta(days=30)
+
+
+def _callback_error(value: dt.datetime) -> str | None:
+    at = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+    now = utcnow()
+    if at <= now:
+        return _("Choose a time in the future.")
+    if at > now + CALLBACK_HORIZON:
+        return _("A call-back can be booked at most 30 days ahead.")
+    return None
 
 
 #: Side trips from 处理中 that come back to it: the handling deadline is kept aside while the

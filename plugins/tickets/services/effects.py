@@ -133,7 +133,28 @@ def mark_redo(ctx: Context) -> None:
 
 
 def record_satisfaction(ctx: Context) -> None:
+    """The follow-up is done: any booked call-back is spent."""
     ctx.ticket.satisfaction = ctx.params.get("satisfaction")
+    ctx.ticket.callback_at = ctx.ticket.callback_by_id = ctx.ticket.callback_reminded_at = None
+
+
+#: 预约原因 that mean the caller was not reached (they count as failed attempts).
+UNREACHED = frozenset({"no_answer", "busy"})
+
+
+def book_callback(ctx: Context) -> None:
+    """预约回访: the ticket leaves the 待回访 queue until the booked time, moved to the next
+    working instant of the business calendar; the reminder goes to whoever booked it."""
+    from plugins.tickets.calendar_hook import business_calendar
+
+    at = ctx.params["callback_at"]
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+    at = business_calendar(ctx.session).next_working_instant(at)
+    ctx.ticket.callback_at = _utc_naive(at)
+    ctx.ticket.callback_by_id = getattr(ctx.actor, "id", None)
+    ctx.ticket.callback_reminded_at = None
+    if ctx.params.get("reason") in UNREACHED:
+        ctx.ticket.followup_attempts = (ctx.ticket.followup_attempts or 0) + 1
 
 
 def set_archived(ctx: Context) -> None:
@@ -146,6 +167,6 @@ HANDLERS: dict[str, Callable[[Context], None]] = {
         route_by_category, set_department, clear_department, assign_actor, clear_assignee,
         set_resolved, set_closed, count_urge, notify_holder, set_supervise_level,
         request_extension, apply_extension, clear_extension, merge_into, mark_spam, reopen,
-        mark_redo, record_satisfaction, set_archived,
+        mark_redo, record_satisfaction, book_callback, set_archived,
     )
 }  # fmt: skip

@@ -95,6 +95,7 @@ class TicketView(TicketRepliesMixin, TicketPageMixin, BaseModelView):
     base_filters = SCOPED
     base_order = ("created_at", "desc")
     show_template = "tickets/ticket_show.html"
+    list_template = "tickets/ticket_list.html"  # + the export links (exports_hook)
     add_template = "tickets/ticket_add.html"
     list_title = _l("Tickets")
     show_title = _l("Ticket")
@@ -159,6 +160,10 @@ class TicketView(TicketRepliesMixin, TicketPageMixin, BaseModelView):
                 ]
             },
         ),
+        (
+            _l("Follow-up"),
+            {"fields": ["callback_at", "callback_by", "followup_attempts"]},
+        ),
     ]
     add_columns = [
         "caller_number",
@@ -193,6 +198,8 @@ class TicketView(TicketRepliesMixin, TicketPageMixin, BaseModelView):
         "resolved_at": fmt_dt,
         "closed_at": fmt_dt,
         "due_at": fmt_dt,
+        "callback_at": fmt_dt,
+        "callback_by": blank_if_none,
     }
 
     @expose("/list/")

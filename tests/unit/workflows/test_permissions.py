@@ -51,7 +51,12 @@ CALL_CENTER = {
         "supervise": SUPERVISE,
     },
     "suspended": {"resume": UNIT, "urge": URGE, "supervise": SUPERVISE},
-    "pending_followup": {"follow_up": {"follow_up"}, "urge": URGE, "supervise": SUPERVISE},
+    "pending_followup": {
+        "follow_up": {"follow_up"},
+        "book_callback": {"follow_up"},
+        "urge": URGE,
+        "supervise": SUPERVISE,
+    },
     "resolved": {
         "close": DESK | {"follow_up", "system"},
         "reopen": DESK | {"agent"},
