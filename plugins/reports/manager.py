@@ -12,9 +12,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 class ReportsManager(BaseManager):
     def pre_process(self) -> None:
         self._pre_process_statistics()
+        self._pre_process_exports()
 
     def register_views(self) -> None:
         self._register_statistics()
+        self._register_exports()
+        self._register_dashboards()
 
     def init_data(self) -> None:
         pass
@@ -59,3 +62,33 @@ class ReportsManager(BaseManager):
                 icon="fa-area-chart", category=stats,
             )  # fmt: skip
         ab.add_api(ReportApi)
+
+    # -- 导出 (exports: xlsx / csv, large ones as RQ jobs) and 首页 (role dashboards) ------
+    def _pre_process_exports(self) -> None:
+        from flask import Blueprint, current_app
+
+        from plugins.reports.exports import models  # noqa: F401 - tables in the metadata
+
+        current_app.register_blueprint(
+            Blueprint(
+                "reports_exports",
+                __name__,
+                template_folder=os.path.join(HERE, "exports", "templates"),
+            )
+        )
+
+    def _register_exports(self) -> None:
+        from flask import current_app
+
+        from plugins.reports.exports.views import ExportView, export_links
+        from plugins.tickets.exports_hook import register_export_links
+
+        self.appbuilder.add_view_no_menu(ExportView)
+        register_export_links(current_app, export_links)
+
+    def _register_dashboards(self) -> None:
+        from flask import current_app
+
+        from plugins.reports.dashboards import register_widgets
+
+        register_widgets(current_app)

@@ -1,0 +1,150 @@
+"""Exports (导出): xlsx and csv read back — zh headers, formula-safe cells, the same rows as
+the screen, and the same scoping whatever query args are crafted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from plugins.reports.exports.writers import safe_cell
+
+FORMULAS = ["=1+1 EXPF", "+8613800000000 EXPF", "-x EXPF", "@SUM(A1) EXPF"]
+
+
+def _xlsx(resp) -> list[list[object]]:
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    assert resp.mimetype.endswith("spreadsheetml.sheet")
+    wb = load_workbook(io.BytesIO(resp.data))
+    return [[c for c in row] for row in wb.active.iter_rows(values_only=True)]
+
+
+def _csv(resp) -> list[list[str]]:
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    assert resp.mimetype == "text/csv"
+    raw = resp.data
+    assert raw.startswith("\ufeff".encode()), "UTF-8 BOM so Excel reads Chinese"
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+@pytest.fixture(scope="module")
+def formula_tickets(app):
+    from app.extensions import db
+    from tests.fixtures.builders import Builders
+
+    with app.app_context():
+        build = Builders(app, db.session)
+        numbers = [build.ticket("fin", "BILLING", subject=s).number for s in FORMULAS]
+        tech = build.ticket("agent", "REPAIR", subject="=cmd TECH-ONLY EXPF").number
+        db.session.remove()
+    return numbers, tech
+
+
+def test_safe_cell_defuses_formulas():
+    for text in ("=1+1", "+86", "-x", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("普通文本") == "普通文本"
+    assert safe_cell(-5) == -5  # a number is not a formula
+    assert safe_cell(None) == ""
+
+
+def test_query_export_xlsx_has_zh_headers_and_safe_cells(login, formula_tickets):
+    numbers, tech = formula_tickets
+    rows = _xlsx(login("fin").get("/exports/tickets/query.xlsx?customer=&status=pending_accept"))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["工单编号", "标题", "客户"]
+    assert "截止时间" in header
+    subjects = {r[0]: r[1] for r in body}
+    for number, subject in zip(numbers, FORMULAS, strict=True):
+        assert subjects[number] == "'" + subject  # shown as text, never executed
+    assert tech not in subjects
+    assert all(not str(v).startswith(("=", "+", "-", "@")) for r in body for v in r if v)
+
+
+def test_query_export_csv_matches_the_screen(login, formula_tickets):
+    numbers, _tech = formula_tickets
+    client = login("fin")
+    query = "status=pending_accept"
+    rows = _csv(client.get(f"/exports/tickets/query.csv?{query}"))
+    assert rows[0][:2] == ["工单编号", "标题"]
+    exported = {r[0] for r in rows[1:]}
+    assert set(numbers) <= exported
+    screen = client.get(f"/ticketquery/?{query}").get_data(as_text=True)
+    shown = set(re.findall(r">(GD[0-9-]+)</a>", screen))
+    total = int(re.search(r"(\d+) ", screen.split('id="query-results"')[1]).group(1))
+    assert len(rows) - 1 == total
+    assert shown <= exported  # the screen's first page is in the export
+
+
+def test_fin_handler_gets_no_tech_rows_even_with_crafted_args(login, build, formula_tickets):
+    _numbers, tech = formula_tickets
+    tech_id = build.department("TECH").id
+    client = login("fin")
+    crafted = [
+        f"/exports/tickets/query.csv?department_id={tech_id}",
+        f"/exports/tickets/query.csv?number={tech}",
+        f"/exports/tickets/list.csv?_flt_0_department={tech_id}",
+        "/exports/tickets/list.csv?queue=overdue",
+        "/exports/tickets/list.csv?queue=nonsense&scope=all",
+    ]
+    fin_id = build.department("FIN").id
+    from plugins.tickets.models import Ticket
+
+    for url in crafted:
+        rows = _csv(client.get(url))
+        assert tech not in {r[0] for r in rows[1:]}, url
+        for r in rows[1:]:
+            ticket = build.session.query(Ticket).filter_by(number=r[0]).one()
+            assert ticket.department_id == fin_id, url
+    assert len(_csv(client.get(f"/exports/tickets/query.csv?department_id={tech_id}"))) == 1
+
+
+def test_list_export_uses_the_list_filters_and_queue(login, build, formula_tickets):
+    numbers, tech = formula_tickets
+    client = login("dispatcher")
+    fin_id = build.department("FIN").id
+    rows = _xlsx(client.get(f"/exports/tickets/list.xlsx?_flt_0_department={fin_id}"))
+    assert rows[0][:2] == ["工单编号", "标题"]
+    got = {r[0] for r in rows[1:]}
+    assert set(numbers) <= got and tech not in got
+    screen = client.get(f"/ticketview/list/?_flt_0_department={fin_id}&psize_TicketView=100")
+    body = screen.get_data(as_text=True)
+    assert "Export xlsx" in body or "导出" in body  # the links are on the list
+    # The "created by me" queue of the agent: exactly the agent's own intake.
+    agent_rows = _csv(login("agent").get("/exports/tickets/list.csv?queue=created"))
+    assert tech in {r[0] for r in agent_rows[1:]}
+    assert not set(numbers) & {r[0] for r in agent_rows[1:]}
+
+
+def test_saved_view_export_uses_the_view_and_hides_others_views(login, build, formula_tickets):
+    from plugins.tickets.models import SavedView
+
+    numbers, _tech = formula_tickets
+    view = SavedView(
+        name="导出视图",
+        owner_id=build.user("fin").id,
+        conditions={"match": "all", "conditions": [
+            {"field": "subject", "op": "contains", "value": "EXPF"}]},
+        columns=["number", "subject", "status"],
+        active=True,
+    )  # fmt: skip
+    build.session.add(view)
+    build.session.commit()
+    rows = _csv(login("fin").get(f"/exports/tickets/view.csv?view_id={view.id}"))
+    assert rows[0] == ["工单编号", "标题", "状态"]
+    assert {r[0] for r in rows[1:]} == set(numbers)  # the TECH one is out of fin's scope
+    assert login("tech").get(f"/exports/tickets/view.csv?view_id={view.id}").status_code == 404
+
+
+def test_bad_export_requests_are_refused_cleanly(login):
+    client = login("fin")
+    assert client.get("/exports/tickets/nonsense.csv").status_code == 404
+    assert client.get("/exports/tickets/query.pdf").status_code == 404
+    resp = client.get("/exports/tickets/query.csv?date_from=2026-13-45")
+    assert resp.status_code == 302  # back to the screen with the form's message
+    assert client.get("/exports/job/999999/").status_code == 404
+    anonymous = login("fin").application.test_client()
+    assert anonymous.get("/exports/tickets/query.csv").status_code in (302, 401)
