@@ -357,7 +357,10 @@ def test_catalog_and_openapi(api):
     assert {"volume", "by_department", "by_category", "timeliness", "node_times", "sla",
             "transfers", "followup", "rates", "heatmap"} <= names  # fmt: skip
     spec = client.get("/api/v1/_openapi", headers=headers).json
-    assert "/report/{name}" in spec["paths"]
+    assert "/api/v1/report/{name}" in spec["paths"]
+    doc = spec["paths"]["/api/v1/report/{name}"]["get"]
+    assert {p["name"] for p in doc["parameters"]} >= {"name", "from", "to", "group_by"}
+    assert "400" in doc["responses"]
 
 
 def test_page_renders_table_chart_and_local_scripts_only(login, facts):
