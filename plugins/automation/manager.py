@@ -37,6 +37,7 @@ class AutomationManager(BaseManager):
         self._register_triggers()
         self._register_automations()
         self._register_sla()
+        self._register_admin_apis()
 
     def init_data(self) -> None:
         """Called by `flask init`: start the sweep chain when a Redis is configured."""
@@ -152,3 +153,24 @@ class AutomationManager(BaseManager):
         queue = queue_for(current_app.config.get("REDIS_URL"))
         if queue is not None:
             ensure_sweeper(queue, current_app)
+
+    def _register_admin_apis(self) -> None:
+        """/api/v1/sla_policy/, /api/v1/calendar_day/, /api/v1/channel/ (admins); each
+        ticket's clocks as "sla_clocks" in GET /api/v1/ticket/<id>; the failed-jobs screen."""
+        from plugins.automation.notify.api import ChannelApi
+        from plugins.automation.ops.views import register as register_ops
+        from plugins.automation.sla.api import (
+            CalendarDayApi,
+            SlaClockSchema,
+            SlaPolicyApi,
+            ticket_clocks,
+        )
+        from plugins.tickets.api_extras import register_ticket_extra
+
+        for api in (SlaPolicyApi, CalendarDayApi, ChannelApi):
+            self.appbuilder.add_api(api)
+        register_ticket_extra(
+            current_app, "sla_clocks", ticket_clocks, SlaClockSchema,
+            "The ticket's SLA clocks, one per metric and cycle (instants in UTC).",
+        )  # fmt: skip
+        register_ops(self.appbuilder)

@@ -9,6 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 
 from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.api.ticket_replies import REPLY_ROUTES, TicketRepliesApiMixin
+from plugins.tickets.api_extras import document_extras, ticket_extras
 from plugins.tickets.context import actor, session
 from plugins.tickets.filters import SCOPED
 from plugins.tickets.models import Ticket
@@ -99,9 +100,15 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
         return {code: custom_fields.jsonable(v) for code, v in values.items()}
 
     def pre_get(self, data: dict) -> None:
-        """GET /<id> also returns `custom_fields` as {code: value}."""
+        """GET /<id> also returns `custom_fields` as {code: value}, and the addons' extras
+        (plugins.tickets.api_extras), e.g. `sla_clocks`."""
         ticket = session().get(Ticket, data["id"])
         data["result"]["custom_fields"] = self._custom(ticket)
+        data["result"].update(ticket_extras(ticket))
+
+    def add_apispec_components(self, api_spec) -> None:
+        super().add_apispec_components(api_spec)
+        document_extras(api_spec, self.show_model_schema_name)
 
     @expose("/", methods=["POST"])
     @protect()

@@ -1,0 +1,1 @@
+"""Operations screens for admins: RQ's failed jobs (list, traceback, retry, delete)."""
