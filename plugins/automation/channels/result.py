@@ -23,6 +23,9 @@ class DeliveryResult:
             warning on success (e.g. some mail recipients refused); None otherwise.
         response_body: the reply's body, cut to a bounded size, for the delivery log.
         retry_after: seconds the receiver asked us to wait (HTTP Retry-After), if any.
+        throttled: the platform refused because we send too fast (HTTP 429, or a rate-limit
+            code in the body): not this message's fault, so the robot rests and the message
+            waits instead of counting a failed attempt.
     """
 
     ok: bool
@@ -31,3 +34,4 @@ class DeliveryResult:
     error: str | None = None
     response_body: str | None = None
     retry_after: float | None = None
+    throttled: bool = False

@@ -27,10 +27,12 @@ from plugins.automation.channels.result import DeliveryResult
 DELIVERY_HEADER = "X-Delivery-Id"
 USER_AGENT = "callcenter-tickets-notifier/1"
 MAX_RESPONSE_BYTES = 64 * 1024
-# API codes that mean "slow down / try later" rather than "this request is wrong":
-# WeCom -1 system busy and 45009 frequency limit, DingTalk 130101 send too fast,
-# Feishu 11232 rate limited.
-RETRYABLE_API_CODES = frozenset({-1, 45009, 130101, 11232})
+# API codes that mean "slow down" (china-domain.md §3): WeCom 45009 frequency limit,
+# DingTalk 130101 send too fast (20 a minute), Feishu 11232 rate limited. (Feishu 9499 is
+# "Bad Request" there, not throttling; DingTalk 660026 is not documented in our sources.)
+THROTTLING_API_CODES = frozenset({45009, 130101, 11232})
+# API codes worth a later try: throttling, and WeCom -1 system busy.
+RETRYABLE_API_CODES = THROTTLING_API_CODES | {-1}
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _CODE_FIELDS = (("errcode", "errmsg"), ("code", "msg"), ("StatusCode", "StatusMessage"))
 
@@ -107,17 +109,20 @@ def send_webhook(
 
 def classify(status: int, body: str, retry_after: str | None = None) -> DeliveryResult:
     """The result of an HTTP reply: 2xx with a zero (or no) API code is success; throttling
-    codes, 408, 429 and 5xx are retryable; other 4xx, 3xx and API codes are not."""
+    codes, 408, 429 and 5xx are retryable; other 4xx, 3xx and API codes are not. 429 and the
+    throttling codes are also marked `throttled`."""
     wait = _retry_after_seconds(retry_after)
     if 200 <= status < 300:
         code, message = api_error(body)
         if code is None:
             return DeliveryResult(True, False, status, None, body)
         retryable = code in RETRYABLE_API_CODES
-        return DeliveryResult(False, retryable, status, f"{code} {message}".strip(), body, wait)
+        error = f"{code} {message}".strip()
+        throttled = code in THROTTLING_API_CODES
+        return DeliveryResult(False, retryable, status, error, body, wait, throttled)
     retryable = status in (408, 429) or status >= 500
     error = f"HTTP {status}" + (" (redirect not followed)" if 300 <= status < 400 else "")
-    return DeliveryResult(False, retryable, status, error, body, wait)
+    return DeliveryResult(False, retryable, status, error, body, wait, status == 429)
 
 
 def api_error(body: str) -> tuple[int | None, str]:
