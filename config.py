@@ -159,26 +159,6 @@ FAB_ROLES["Manager"] = FAB_ROLES["Manager"] + [
     [r"(QaReview|QaFigures)$", _READ],
     [r"(Quality|QA Figures)$", _QUEUE],
 ]
-# 质检: QA reviews tickets; everyone reviewed sees their results and may appeal once;
-# supervisors decide their departments' appeals; figures for managers, QA and supervisors
-# (plugins/quality/services/access.py scopes what each sees).
-_QA_REVIEWED = [[r"QaReview$", "can_(read|appeal)$"], [r"(Quality|My QA Results)$", _QUEUE]]
-for _role in ("Agent", "Dispatcher", "Handler", "Follow-up"):
-    FAB_ROLES[_role] = FAB_ROLES[_role] + _QA_REVIEWED
-FAB_ROLES["Supervisor"] = FAB_ROLES["Supervisor"] + [
-    [r"QaReview$", "can_(read|appeal|decide)$"],
-    [r"QaFigures$", _READ],
-    [r"(Quality|My QA Results|QA Appeals|QA Figures)$", _QUEUE],
-]
-FAB_ROLES["QA"] = FAB_ROLES["QA"] + [
-    [r"QaReview$", "can_(read|review)$"],
-    [r"(Scorecard|QaFigures)$", _READ],
-    [r"(Quality|QA Reviews|QA Figures|Scorecards)$", _QUEUE],
-]
-FAB_ROLES["Manager"] = FAB_ROLES["Manager"] + [
-    [r"(QaReview|QaFigures)$", _READ],
-    [r"(Quality|QA Figures)$", _QUEUE],
-]
 # 统计报表: managers see every department's figures, supervisors their own (the reports scope).
 _REPORTS = [[r"Report$", "can_read$"], [r"(Reports|Report [a-z_]+)$", "menu_access$"]]
 for _role in ("Manager", "Supervisor"):
