@@ -198,6 +198,7 @@ def register_builtin() -> None:
         )
     )
     _register_sla()
+    _register_qa()
 
 
 def _register_sla() -> None:
@@ -226,5 +227,35 @@ def _register_sla() -> None:
             build=sla,
             chart=Chart("bar", x="bucket", series=("on_time_rate",), pivot="name"),
             order=35,
+        )
+    )
+
+
+def _register_qa() -> None:
+    """QA figures come from the quality addon's own query: only when that addon is there."""
+    if importlib.util.find_spec("plugins.quality.services.figures") is None:
+        return
+    from plugins.reports.services.qa import qa
+
+    register(
+        ReportDef(
+            name="qa",
+            label=_l("QA figures"),
+            description=_l(
+                "Quality reviews submitted in the period: count, mean score, pass rate and "
+                "critical failures per person, department or month."
+            ),
+            columns=(
+                NAME,
+                Column("reviews", _l("Reviews")),
+                Column("average", _l("Mean score"), "percent"),
+                Column("pass_rate", _l("Pass rate"), "percent"),
+                Column("critical_failures", _l("Critical failures")),
+            ),
+            build=qa,
+            chart=Chart("bar", x="name", series=("average", "pass_rate")),
+            group_by=("person", "department", "month"),
+            filters=(),
+            order=80,
         )
     )

@@ -8,7 +8,6 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugins.reports.services.sqlfuncs import GROUP_BY
 from plugins.tickets.enums import CHANNEL_LABELS, PRIORITY_LABELS
 from plugins.tickets.models import Category, Department, StaffMembership
 from plugins.tickets.scoping import read_scope
@@ -17,7 +16,14 @@ from plugins.tickets.scoping import read_scope
 def group_by_labels() -> dict[str, Any]:
     from flask_babel import lazy_gettext as _l
 
-    return {"day": _l("Day"), "week": _l("Week"), "month": _l("Month"), "year": _l("Year")}
+    return {
+        "day": _l("Day"),
+        "week": _l("Week"),
+        "month": _l("Month"),
+        "year": _l("Year"),
+        "person": _l("Person"),
+        "department": _l("Department"),
+    }
 
 
 def filter_choices(session: Session, user: object) -> dict[str, list[tuple[Any, Any]]]:
@@ -36,7 +42,7 @@ def filter_choices(session: Session, user: object) -> dict[str, list[tuple[Any, 
         staff = staff.where(StaffMembership.department_id.in_(ids))
     categories = select(Category).order_by(Category.tree_path)
     return {
-        "group_by": [(k, v) for k, v in group_by_labels().items() if k in GROUP_BY],
+        "group_by": list(group_by_labels().items()),
         "department": [(i, n) for i, n in session.execute(departments)],
         "category": [(c.id, c.indented_name) for c in session.scalars(categories)],
         "channel": list(CHANNEL_LABELS.items()),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -23,6 +23,8 @@ from plugins.tickets.services.errors import DomainError
 
 #: Longest range per grouping, in days: enough buckets to read, never a full-table scan.
 MAX_DAYS = {"day": 366, "week": 3 * 366, "month": 10 * 366, "year": 10 * 366}
+#: Groupings that are not periods (QA figures): same bound as months.
+MAX_DAYS.update({"person": 10 * 366, "department": 10 * 366})
 DEFAULT_DAYS = 30
 
 
@@ -48,6 +50,8 @@ class ReportQuery:
     channel: str | None = None
     priority: str | None = None
     staff_id: int | None = None
+    #: Who runs the report, for builders that delegate to another addon's scoped query.
+    actor: object = field(default=None, compare=False, repr=False)
 
     @property
     def start(self) -> dt.datetime:
@@ -145,5 +149,6 @@ def parse(
         group_by=group_by,
         scope=read_scope(session, actor).clause(),
         offset_minutes=offset,
+        actor=actor,
         **values,
     )

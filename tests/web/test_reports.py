@@ -399,3 +399,22 @@ def test_page_without_echarts_still_renders(login, monkeypatch, facts):
     html = login("manager").get(f"/reports/volume?{RANGE}").get_data(as_text=True)
     assert 'id="report-chart-missing"' in html and "echarts.min.js" not in html
     assert 'id="report-table"' in html
+
+
+def test_qa_figures_come_from_the_quality_addon(api, app):
+    from plugins.quality.services.figures import qa_figures
+
+    data = report(api, "manager", "qa", "from=2019-01-01&to=2019-12-31&group_by=department")
+    with app.app_context():
+        from app.extensions import db
+
+        manager = app.appbuilder.sm.find_user(username="manager")
+        figures = qa_figures(
+            db.session, manager, dt.date(2019, 1, 1), dt.date(2019, 12, 31), "department"
+        )
+        db.session.remove()
+    assert [(r["name"], r["reviews"]) for r in data["rows"]] == [
+        (f.label, f.reviews) for f in figures
+    ]
+    client, headers = api("manager")
+    assert client.get("/api/v1/report/qa?group_by=day", headers=headers).status_code == 400
