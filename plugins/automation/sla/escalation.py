@@ -124,7 +124,9 @@ def fire_due(session: Session, clock: SlaClock, ticket: Ticket, now: dt.datetime
             level.channel,
             specs,
             message,
-            f"sla-{clock.id}-L{level.level}",
+            # The step row already makes this once per (clock, level); the deadline in the
+            # key keeps a clock id that SQLite re-uses after a delete from colliding.
+            f"sla-{clock.id}-L{level.level}-{clock.due_at:%Y%m%d%H%M}",
         )
     return done
 
