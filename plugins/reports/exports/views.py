@@ -4,7 +4,7 @@
 /exports/report/<name>.<fmt>?<the report's args>    a report of the reports registry
 /exports/job/<id>/            progress bar (polls status), download link when done
 /exports/job/<id>/status      JSON: status, done, total, percent, download
-/exports/job/<id>/download    the file, for its owner only (404 for anyone else)
+/exports/job/<id>/file        the file, for its owner only (404 for anyone else)
 
 Permission: reading tickets (every desk role); each export is scoped like its screen.
 """
@@ -40,7 +40,7 @@ from plugins.reports.exports.writers import MIMETYPES, iter_csv, write_xlsx
 from plugins.tickets.context import actor, session
 from plugins.tickets.services.errors import DomainError, NotFound
 
-PERMISSIONS = {m: "read" for m in ("tickets", "report", "job", "status", "download")}
+PERMISSIONS = {m: "read" for m in ("tickets", "report", "job", "status", "file")}
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -166,14 +166,14 @@ class ExportView(BaseView):
                 "done": row.done,
                 "total": row.total,
                 "percent": row.percent,
-                "download": url_for(".download", pk=pk) if row.status == "done" else None,
+                "download": url_for(".file", pk=pk) if row.status == "done" else None,
                 "error": row.error if row.status == "failed" else None,
             }
         )
 
-    @expose("/job/<int:pk>/download")
+    @expose("/job/<int:pk>/file")
     @has_access
-    def download(self, pk: int):
+    def file(self, pk: int):
         row = self._owned(pk)
         path = service.file_path(row) if row.status == "done" else None
         if path is None or (row.expires_at and row.expires_at < service.utcnow()):
