@@ -9,9 +9,12 @@ from flask import Response, request
 from flask_appbuilder import ModelRestApi
 from flask_babel import gettext as _
 
+from plugins.tickets.api import rison_cache
 from plugins.tickets.context import session
 from plugins.tickets.permissions import METHOD_PERMISSIONS
 from plugins.tickets.services.errors import DomainError
+
+rison_cache.install()
 
 
 class NotJsonObject(DomainError):

@@ -1,0 +1,78 @@
+"""Measure 8: the SLA sweep, timed in process with ~1% of open tickets due.
+
+Run as `python -m bench.measures.sla_sweep --url …` (a fresh process with the app, before
+the RQ worker starts, so its own 30 s sweeper cannot fire them first). The due set is the
+seeder's (bench tickets with id % 33 = 0 older than 4 days, still open): it is re-armed
+first, so every run measures the same work. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import psycopg
+
+REARM = """
+UPDATE sla_clock c SET due_at = (now() AT TIME ZONE 'UTC') - interval '1 minute',
+    warn_at = (now() AT TIME ZONE 'UTC') - interval '1 hour',
+    warned_at = (now() AT TIME ZONE 'UTC') - interval '1 hour', breached_at = NULL,
+    stopped_at = NULL, next_escalation_at = NULL
+FROM ticket t
+WHERE t.id = c.ticket_id AND t.number LIKE 'B%' AND t.id % 33 = 0
+  AND t.created_at < now() - interval '4 days'
+  AND t.status IN ('pending_accept', 'in_progress', 'pending_followup', 'pending_dispatch',
+                   'extension_review')
+"""
+
+
+def measure(url: str) -> dict:
+    with psycopg.connect(url, autocommit=True) as conn:
+        due = conn.execute(REARM).rowcount
+        open_clocks = conn.execute(
+            "SELECT count(*) FROM sla_clock WHERE stopped_at IS NULL"
+        ).fetchone()[0]
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("REDIS_URL", None)  # no scheduling side effects while timing
+    from app import create_app
+    from app.extensions import db
+    from plugins.automation.sla.firing import due_ticket_ids, process_due
+    from plugins.tickets.models.base import utcnow
+
+    app = create_app()
+    out: dict = {"open_clocks": open_clocks, "due_clocks": due}
+    with app.app_context():
+        start = time.perf_counter()
+        found = due_ticket_ids(db.session, utcnow())
+        out["find_due_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        db.session.rollback()
+        sweeps = []
+        for _ in range(3):  # BATCH tickets a sweep; the last finds nothing (steady state)
+            start = time.perf_counter()
+            fired = process_due(db.session, utcnow())
+            sweeps.append(
+                {
+                    "ms": round((time.perf_counter() - start) * 1000, 1),
+                    "fired": sum(len(v) for v in fired.values()),
+                }  # fmt: skip
+            )
+        db.session.remove()
+    out["batch_tickets"] = len(found)
+    out["sweeps"] = sweeps
+    first = sweeps[0]
+    out["sweep_ms"] = first["ms"]
+    out["ms_per_fired"] = round(first["ms"] / first["fired"], 2) if first["fired"] else None
+    out["idle_sweep_ms"] = sweeps[-1]["ms"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    print("BENCH_JSON " + json.dumps(measure(parser.parse_args().url)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Measure 7: trigger lag. An active trigger adds a note on creation; tickets are registered
+through the API at 100/s and the database is polled for the note. Lag = note first seen −
+the POST's answer (the commit is just before it)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import psycopg
+
+from bench.measures import client
+from bench.measures.fixtures import AGENT, Fixtures
+
+NAME = "压测：受理即备注"
+MARK = "压测触发"
+CONDITIONS = {
+    "event": {"match": "all", "conditions": [{"field": "kind", "op": "eq", "value": "created"}]},
+    "ticket": {"match": "all", "conditions": []},
+}
+ACTIONS = [{"type": "add_note", "params": {"body": MARK + " {ticket.number}"}}]
+
+
+def set_trigger(url: str, active: bool) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            """INSERT INTO automation_trigger (name, description, active, sort_order,
+                   conditions, actions, created_at, updated_at)
+               VALUES (%s, 'bench', %s, 0, %s, %s, now(), now())
+               ON CONFLICT (name) DO UPDATE SET active = EXCLUDED.active""",
+            (NAME, active, json.dumps(CONDITIONS), json.dumps(ACTIONS, ensure_ascii=False)),
+        )
+
+
+def measure(url: str, fx: Fixtures, rate: int = 100, seconds: int = 10) -> dict:
+    token = client.jwt(AGENT)
+    body = {"subject": "触发延迟", "description": "bench", "category_id": fx.intake_category_id,
+            "caller_number": "13800138000"}  # fmt: skip
+    answered: dict[int, float] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def post() -> None:
+        status, data = client.call("POST", "/api/v1/ticket/", body=body, token=token)
+        now = time.monotonic()
+        with lock:
+            if status == 201:
+                answered[data["id"]] = now
+            else:
+                errors.append(f"{status} {str(data)[:100]}")
+
+    set_trigger(url, True)
+    seen: dict[int, float] = {}
+    done = threading.Event()
+    poller = threading.Thread(target=_poll, args=(url, answered, seen, done, lock))
+    poller.start()
+    try:
+        threads, start = [], time.monotonic()
+        for i in range(rate * seconds):  # paced: one POST every 1/rate s, each on its thread
+            time.sleep(max(0.0, start + i / rate - time.monotonic()))
+            t = threading.Thread(target=post)
+            t.start()
+            threads.append(t)
+        for t in threads:
+            t.join()
+        sent_s = time.monotonic() - start
+        done.set()
+        poller.join()
+    finally:
+        done.set()
+        set_trigger(url, False)
+    lags = [(seen[k] - answered[k]) * 1000 for k in seen]
+    return {"events": len(answered), "rate_sent": round(len(answered) / sent_s, 1),
+            "effects_seen": len(seen), "errors": len(errors) + len(answered) - len(seen),
+            "error_sample": errors[:3], **client.percentiles(lags)}  # fmt: skip
+
+
+def _poll(url: str, answered: dict, seen: dict, done: threading.Event, lock,
+          timeout: float = 120) -> None:  # fmt: skip
+    """Every 20 ms: which answered tickets have the note now (until all, or timeout after
+    the last POST)."""
+    deadline = None
+    with psycopg.connect(url, autocommit=True) as conn:
+        while True:
+            with lock:
+                waiting = [k for k in answered if k not in seen]
+            if done.is_set():
+                deadline = deadline or time.monotonic() + timeout
+                if not waiting or time.monotonic() > deadline:
+                    return
+            if waiting:
+                rows = conn.execute(
+                    """SELECT DISTINCT ticket_id FROM ticket_comment
+                       WHERE ticket_id = ANY(%s) AND body LIKE %s""",
+                    (waiting, MARK + "%"),
+                ).fetchall()
+                now = time.monotonic()
+                for (ticket_id,) in rows:
+                    seen[ticket_id] = now
+            time.sleep(0.02)
