@@ -25,8 +25,6 @@ def test_table_renders_targets_and_ratios():
     small = {"date": "d", "machine": machine, "intake": {"rps": 500.0}}
     big = {"date": "d", "machine": machine, "intake": {"rps": 650.0}}
     text = table.render({100_000: small, 1_000_000: big})
-    assert (
-        "| 1. intake POST /api/v1/ticket/ (c=8) | ≥ 600 req/s | 500 req/s ❌ | 650 req/s ✅ | ×1.30 |"
-        in text
-    )
+    row = "| 1. intake POST /api/v1/ticket/ (c=8) | ≥ 600 req/s | 500 req/s ❌ | 650 req/s ✅ |"
+    assert row + " ×1.30 |" in text
     assert table.ratios({100_000: small, 1_000_000: big})[0].endswith("(×1.30)")
