@@ -50,6 +50,8 @@ class ReportQuery:
     channel: str | None = None
     priority: str | None = None
     staff_id: int | None = None
+    #: The actor sees every ticket (no scope condition to apply).
+    scope_all: bool = False
     #: Who runs the report, for builders that delegate to another addon's scoped query.
     actor: object = field(default=None, compare=False, repr=False)
 
@@ -64,6 +66,14 @@ class ReportQuery:
         """First UTC instant after the range."""
         local = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time())
         return local - dt.timedelta(minutes=self.offset_minutes)
+
+    @property
+    def ticket_filtered(self) -> bool:
+        """Whether any condition on Ticket applies (scope or filters)."""
+        return not self.scope_all or any(
+            getattr(self, k) is not None
+            for k in ("department_id", "category_id", "channel", "priority", "staff_id")
+        )
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -143,11 +153,13 @@ def parse(
     }
     if errors:
         raise BadReportParams(_("Please correct the report parameters."), errors)
+    scope = read_scope(session, actor)
     return ReportQuery(
         date_from=date_from,
         date_to=date_to,
         group_by=group_by,
-        scope=read_scope(session, actor).clause(),
+        scope=scope.clause(),
+        scope_all=scope.all,
         offset_minutes=offset,
         actor=actor,
         **values,

@@ -321,6 +321,12 @@ def test_supervisor_sees_only_own_departments(api, facts):
     assert tech == []
     lead = report(api, "techlead", "volume", RANGE + "&group_by=month")["rows"]
     assert lead[0]["created"] == sum(t.department_id == dept["TECH"] for t in tickets)
+    # Trajectory reports follow the ticket's scope: t5 moved from FIN to TECH, so its
+    # transfer is TECH's to see, not FIN's.
+    assert report(api, "finlead_rpt", "transfers", RANGE)["rows"] == []
+    assert report(api, "techlead", "transfers", RANGE) == report(api, "manager", "transfers", RANGE)
+    fin_fu = report(api, "finlead_rpt", "followup", RANGE)["rows"]
+    assert sum(r["made"] for r in fin_fu) == 0  # follow-ups were all on TECH tickets
     # A handler has no reports at all.
     client, headers = api("tech")
     assert client.get(f"/api/v1/report/volume?{RANGE}", headers=headers).status_code == 403

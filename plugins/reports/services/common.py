@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,6 +34,15 @@ def ticket_conditions(q: ReportQuery) -> list[ColumnElement[bool]]:
     if q.staff_id is not None:
         out.append(Ticket.assignee_id == q.staff_id)
     return out
+
+
+def scoped_by_ticket(stmt: Select, ticket_id: Any, q: ReportQuery) -> Select:
+    """Scope and filter a query over a table that points to tickets. The join is skipped
+    when nothing on Ticket applies (a manager without filters), so the query reads only
+    the range of its own date index."""
+    if not q.ticket_filtered:
+        return stmt
+    return stmt.join(Ticket, Ticket.id == ticket_id).where(*ticket_conditions(q))
 
 
 def in_range(col: Any, q: ReportQuery) -> list[ColumnElement[bool]]:

@@ -13,7 +13,13 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from plugins.reports.params import ReportQuery
-from plugins.reports.services.common import bucket, in_range, rate, ticket_conditions
+from plugins.reports.services.common import (
+    bucket,
+    in_range,
+    rate,
+    scoped_by_ticket,
+    ticket_conditions,
+)
 from plugins.tickets.models import Ticket, TicketEvent
 
 FOLLOWUP_STATE = "pending_followup"
@@ -44,15 +50,14 @@ def followup(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
             _count_if(made),
             *(_count_if(and_(made, answer == value)) for value in SATISFACTION),
         )
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(
-            *ticket_conditions(q),
             *in_range(TicketEvent.created_at, q),
             or_(made, TicketEvent.to_status == FOLLOWUP_STATE),
         )
         .group_by(b)
         .order_by(b)
     )
+    stmt = scoped_by_ticket(stmt, TicketEvent.ticket_id, q)
     out = []
     for key, n_owed, n_made, sat, basic, dis in session.execute(stmt):
         n_owed, n_made = int(n_owed or 0), int(n_made or 0)

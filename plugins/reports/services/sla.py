@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from plugins.automation.sla.models import METRICS, SlaClock
 from plugins.automation.sla.policies import METRIC_LABELS
 from plugins.reports.params import ReportQuery
-from plugins.reports.services.common import bucket, in_range, rate, ticket_conditions
-from plugins.tickets.models import Ticket
+from plugins.reports.services.common import bucket, in_range, rate, scoped_by_ticket
 from plugins.tickets.models.base import utcnow
 
 
@@ -37,10 +36,10 @@ def sla(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
     met = and_(SlaClock.stopped_at.is_not(None), ~late)
     stmt = (
         select(b, SlaClock.metric, func.count(), _count_if(met), _count_if(late))
-        .join(Ticket, Ticket.id == SlaClock.ticket_id)
-        .where(*ticket_conditions(q), *in_range(SlaClock.started_at, q))
+        .where(*in_range(SlaClock.started_at, q))
         .group_by(b, SlaClock.metric)
     )
+    stmt = scoped_by_ticket(stmt, SlaClock.ticket_id, q)
     order = {m: i for i, m in enumerate(METRICS)}
     rows = sorted(session.execute(stmt), key=lambda r: (r[0], order.get(r[1], 99)))
     out = []

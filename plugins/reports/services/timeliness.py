@@ -14,7 +14,15 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from plugins.reports.params import ReportQuery
-from plugins.reports.services.common import avg, bucket, in_range, names, rate, ticket_conditions
+from plugins.reports.services.common import (
+    avg,
+    bucket,
+    in_range,
+    names,
+    rate,
+    scoped_by_ticket,
+    ticket_conditions,
+)
 from plugins.reports.services.sqlfuncs import minutes_between
 from plugins.tickets.enums import OPEN_STATUSES, STATUS_LABELS, label
 from plugins.tickets.models import Ticket, TicketEvent
@@ -91,11 +99,11 @@ def node_times(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
             _count_if(with_deadline),
             _count_if(late),
         )
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(*ticket_conditions(q), *in_range(TicketEvent.created_at, q), closes_node())
+        .where(*in_range(TicketEvent.created_at, q), closes_node())
         .group_by(b, TicketEvent.from_status)
         .order_by(b, TicketEvent.from_status)
     )
+    stmt = scoped_by_ticket(stmt, TicketEvent.ticket_id, q)
     out = []
     for key, status, n, mean, due, overdue in session.execute(stmt):
         due, overdue = int(due or 0), int(overdue or 0)
@@ -117,11 +125,10 @@ def node_times(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
 def transfers(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
     """Per bucket and department: transfers out (转出), transfers in (转入) and returns (退回)."""
     moves = TicketEvent.action.in_(TRANSFER_ACTIONS + RETURN_ACTIONS)
-    base = (
-        select()
-        .select_from(TicketEvent)
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(*ticket_conditions(q), *in_range(TicketEvent.created_at, q))
+    base = scoped_by_ticket(
+        select().select_from(TicketEvent).where(*in_range(TicketEvent.created_at, q)),
+        TicketEvent.ticket_id,
+        q,
     )
     b = bucket(TicketEvent.created_at, q).label("b")
     out_stmt = (
