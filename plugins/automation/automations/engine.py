@@ -102,10 +102,10 @@ def run_one(
     the ids of the tickets it fired on."""
     try:
         parsed = parse(session, rule.conditions, fields)
-    except ValueError as err:  # a stale rule (e.g. its custom field was deleted)
+        clause = compiler.rule_clause(session, system, parsed, fields, now)
+    except ValueError as err:  # a stale rule (its custom field was deleted), a bad calendar
         log.warning("automation %s skipped: %s", rule.id, err)
         return []
-    clause = compiler.rule_clause(session, system, parsed, fields, now)
     rule_id, fired = rule.id, []
     for ticket_id in list(session.scalars(compiler.pending(rule_id, clause, limit))):
         run = _claim(session, rule_id, ticket_id)
