@@ -221,3 +221,33 @@ def test_robot_form_refuses_internal_addresses_and_saves_nothing(app, login, db)
         assert db.scalar(select(func.count(RobotEndpoint.id))) == before
     finally:
         app.config["OUTBOUND_ALLOWED_NETWORKS"] = old
+
+
+def test_a_delivery_to_an_internal_address_fails_at_send_time(app, db, canary):
+    """A URL saved before the guard (or a name that now resolves inside) is refused when
+    sent: the row fails at once, nothing reaches the listener."""
+    import uuid
+
+    from plugins.automation.notify import jobs
+    from plugins.automation.notify.models import RobotEndpoint
+    from plugins.automation.notify.service import request_notification
+
+    robot = RobotEndpoint(name=f"hook-{uuid.uuid4().hex[:4]}", kind="webhook",
+                          url=f"http://localhost:{canary}/hook")  # fmt: skip
+    db.add(robot)
+    db.commit()
+    [row] = request_notification(
+        db, ticket_id=None, subject="s", body="b", recipients=[{"robot_id": robot.id}],
+        channel="webhook", idempotency_key=f"egress-{uuid.uuid4().hex[:8]}",
+    )  # fmt: skip
+    db.commit()
+    config = {**app.config, "OUTBOUND_ALLOWED_NETWORKS": [], "REDIS_URL": None}
+    result, delay = jobs.attempt(db, row.id, config)
+    assert (result.ok, result.retryable, delay) == (False, False, None)
+    db.refresh(row)
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.last_error.startswith("blocked: internal address refused: 127.0.0.1")
+    assert _Canary.hits == []
+    # The same row sent with loopback allowed (as in the tests' config) would have arrived.
+    assert send_webhook(robot.url, {}, idempotency_key="d-9", allowed_networks=["127.0.0.0/8"]).ok
+    assert len(_Canary.hits) == 1
