@@ -80,11 +80,14 @@ class ReportsManager(BaseManager):
     def _register_exports(self) -> None:
         from flask import current_app
 
-        from plugins.reports.exports.views import ExportView, export_links
+        from plugins.reports.exports import views
         from plugins.tickets.exports_hook import register_export_links
 
-        self.appbuilder.add_view_no_menu(ExportView)
-        register_export_links(current_app, export_links)
+        self.appbuilder.add_view_no_menu(views.ExportView)
+        self.appbuilder.add_view_no_menu(views.ReportExportView)
+        register_export_links(current_app, views.export_links)
+        # A report page may show `{{ report_export_links(report.name) }}`.
+        current_app.jinja_env.globals["report_export_links"] = views.report_export_links
 
     def _register_dashboards(self) -> None:
         from flask import current_app

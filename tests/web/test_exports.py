@@ -148,3 +148,27 @@ def test_bad_export_requests_are_refused_cleanly(login):
     assert client.get("/exports/job/999999/").status_code == 404
     anonymous = login("fin").application.test_client()
     assert anonymous.get("/exports/tickets/query.csv").status_code in (302, 401)
+
+
+def test_report_export_matches_the_report_and_its_scope(app, login, build, db):
+    from plugins.reports import runner
+
+    build.ticket("fin", "BILLING", subject="=REPORT EXPF")
+    args = {"group_by": "day"}
+    for username in ("manager", "techlead"):
+        rows = _csv(login(username).get("/exports/report/by_department.csv?group_by=day"))
+        with app.test_request_context():
+            data = runner.run(
+                db, build.user(username), "by_department", args, tz_name="Asia/Shanghai"
+            )
+        assert rows[0] == [c["label"] for c in data["columns"]]
+        assert len(rows) - 1 == len(data["rows"])
+        names = {r[1] for r in rows[1:]}
+        assert names == {str(r["name"]) for r in data["rows"]}
+        if username == "techlead":
+            assert "财务部" not in names  # a supervisor's report is their departments only
+    xlsx = _xlsx(login("manager").get("/exports/report/volume.xlsx"))
+    assert len(xlsx[0]) == 5
+    assert login("manager").get("/exports/report/nonsense.csv").status_code == 404
+    # Handlers have no report permission: no report export either.
+    assert login("fin").get("/exports/report/volume.csv").status_code != 200

@@ -120,27 +120,28 @@ def _report_cell(kind: str, value: Any) -> Any:
 
 
 def report(session: Session, user: Any, name: str, args: Mapping[str, str]) -> Export:
-    """A report's rows with its column labels, through the reports registry (scoped by
-    the report's own parameters, which carry the actor's read scope)."""
+    """A report's rows under its column labels, run exactly as its page runs it (the
+    reports runner: same parameters, same scope)."""
     try:
-        from plugins.reports import params, registry
+        from plugins.reports import params, runner
     except ImportError as err:  # the reports themselves are not installed
         raise NotFound(_("No such report.")) from err
-    definition = registry.get(name)
-    if definition is None:
-        raise NotFound(_("No such report."))
+    tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    wanted = {k: v for k, v in args.items() if isinstance(v, str)}
     try:
-        query = params.parse(session, user, definition, args)
+        data = runner.run(session, user, name, wanted, tz_name=tz)
+    except params.UnknownReport as err:
+        raise NotFound(err.message) from err
     except params.BadReportParams as err:
         raise ValidationFailed(err.message, err.fields) from err
-    data = definition.build(session, query)
-    columns = definition.columns
+    columns = data["columns"]
+    found = data["rows"]
 
     def rows(progress: Progress | None = None) -> Iterator[Sequence[Any]]:
-        for row in data:
-            yield [_report_cell(c.kind, row.get(c.key)) for c in columns]
+        for row in found:
+            yield [_report_cell(c["kind"], row.get(c["key"])) for c in columns]
 
-    return Export(str(definition.label), [str(c.label) for c in columns], len(data), rows)
+    return Export(data["label"], [c["label"] for c in columns], len(found), rows)
 
 
 # -- jobs ----------------------------------------------------------------------------

@@ -1,19 +1,20 @@
 """Export screens: download a ticket list or a report as xlsx / csv, follow a large export.
 
 /exports/tickets/<source>.<fmt>?<the list's args>   list, query, view (see the tickets hook)
-/exports/report/<name>.<fmt>?<the report's args>    a report of the reports registry
+/exports/report/<name>.<fmt>?<the report's args>    a report, as its page runs it
 /exports/job/<id>/            progress bar (polls status), download link when done
 /exports/job/<id>/status      JSON: status, done, total, percent, download
 /exports/job/<id>/file        the file, for its owner only (404 for anyone else)
 
-Permission: reading tickets (every desk role); each export is scoped like its screen.
+Permission: reading tickets (every desk role) for lists and jobs, reading reports for
+reports; each export is scoped like its screen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -40,7 +41,7 @@ from plugins.reports.exports.writers import MIMETYPES, iter_csv, write_xlsx
 from plugins.tickets.context import actor, session
 from plugins.tickets.services.errors import DomainError, NotFound
 
-PERMISSIONS = {m: "read" for m in ("tickets", "report", "job", "status", "file")}
+PERMISSIONS = {m: "read" for m in ("tickets", "job", "status", "file")}
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -83,62 +84,54 @@ def _stream(reader: Session, export: service.Export, fmt: str) -> Response:
     return send_file(out, mimetype=MIMETYPES["xlsx"], as_attachment=True, download_name=name)
 
 
+def _fail(err: DomainError) -> Response:
+    """Bad input: back to the screen with the reason; a missing thing: 404."""
+    if isinstance(err, NotFound):
+        abort(404)
+    flash(str(err.message), "danger")
+    for message in err.fields.values():
+        flash(str(message), "danger")
+    return redirect(request.referrer or url_for("TicketView.list"))
+
+
+def _start(source: str, fmt: str, build: Callable[[Session], service.Export]) -> Response:
+    """Count first: stream a small export now, turn a large one into a job."""
+    try:
+        service.check_format(fmt)
+    except DomainError as err:
+        return _fail(err)
+    reader = Session(bind=session().get_bind())
+    try:
+        export = build(reader)
+    except DomainError as err:
+        reader.close()
+        return _fail(err)
+    except Exception:
+        reader.close()
+        raise
+    if export.total <= service.sync_limit():
+        return _stream(reader, export, fmt)
+    reader.close()
+    db = session()
+    row = service.create_job(db, actor(), source, fmt, _args(), export.title, export.total)
+    if not jobs.enqueue(row.id):
+        # No Redis (a script, a dev box): do the work now, the page shows the result.
+        jobs.run(db, row.id)
+    return redirect(url_for("ExportView.job", pk=row.id))
+
+
 class ExportView(BaseView):
     route_base = "/exports"
     class_permission_name = "Ticket"
     method_permission_name = PERMISSIONS
     default_view = "tickets"
 
-    def _fail(self, err: DomainError) -> Response:
-        if isinstance(err, NotFound):
-            abort(404)
-        flash(str(err.message), "danger")
-        for message in err.fields.values():
-            flash(str(message), "danger")
-        return redirect(request.referrer or url_for("TicketView.list"))
-
-    def _start(self, source: str, fmt: str, build) -> Response:
-        reader = Session(bind=session().get_bind())
-        try:
-            export = build(reader)
-        except DomainError as err:
-            reader.close()
-            return self._fail(err)
-        except Exception:
-            reader.close()
-            raise
-        if export.total <= service.sync_limit():
-            return _stream(reader, export, fmt)
-        reader.close()
-        db = session()
-        row = service.create_job(db, actor(), source, fmt, _args(), export.title, export.total)
-        if not jobs.enqueue(row.id):
-            # No Redis (a script, a dev box): do the work now, the page shows the result.
-            jobs.run(db, row.id)
-        return redirect(url_for("ExportView.job", pk=row.id))
-
     @expose("/tickets/<source>.<fmt>")
     @has_access
     def tickets(self, source: str, fmt: str):
-        try:
-            service.check_format(fmt)
-        except DomainError as err:
-            return self._fail(err)
         user = actor()
-        return self._start(
+        return _start(
             f"tickets:{source}", fmt, lambda reader: service.ticket_list(reader, user, source)
-        )
-
-    @expose("/report/<name>.<fmt>")
-    @has_access
-    def report(self, name: str, fmt: str):
-        try:
-            service.check_format(fmt)
-        except DomainError as err:
-            return self._fail(err)
-        user = actor()
-        return self._start(
-            f"report:{name}", fmt, lambda reader: service.report(reader, user, name, request.args)
         )
 
     def _owned(self, pk: int):
@@ -189,6 +182,23 @@ class ExportView(BaseView):
             abort(404)
 
 
+class ReportExportView(BaseView):
+    """A report as xlsx / csv: the report's own permission (Report: can_read)."""
+
+    route_base = "/exports/report"
+    class_permission_name = "Report"
+    method_permission_name = {"report": "read"}
+    default_view = "report"
+
+    @expose("/<name>.<fmt>")
+    @has_access
+    def report(self, name: str, fmt: str):
+        user = actor()
+        return _start(
+            f"report:{name}", fmt, lambda reader: service.report(reader, user, name, request.args)
+        )
+
+
 STATUS_LABELS: dict[str, Any] = {
     "queued": _l("Waiting"),
     "running": _l("Exporting"),
@@ -198,15 +208,25 @@ STATUS_LABELS: dict[str, Any] = {
 }
 
 
-def export_links(source: str, args: dict[str, list[str]]) -> Markup:
-    """The "Export xlsx / csv" buttons of a ticket list (registered with the tickets hook)."""
-    if current_app.appbuilder.sm.current_user is None:
-        return Markup("")
+def _buttons(endpoint: str, **values: Any) -> Markup:
     out = []
     for fmt, label in (("xlsx", _("Export xlsx")), ("csv", _("Export csv"))):
-        href = url_for("ExportView.tickets", source=source, fmt=fmt, **args)
+        href = url_for(endpoint, fmt=fmt, **values)
         out.append(
             f'<a class="btn btn-default btn-sm export-link" href="{escape(href)}">'
             f'<i class="fa fa-download"></i> {escape(label)}</a>'
         )
-    return Markup('<span class="ticket-export-links">' + " ".join(out) + "</span>")
+    return Markup('<span class="export-links">' + " ".join(out) + "</span>")
+
+
+def report_export_links(name: str) -> Markup:
+    """The export buttons of a report page with its current args (a Jinja global)."""
+    args = {k: request.args.getlist(k) for k in request.args}
+    return _buttons("ReportExportView.report", name=name, **args)
+
+
+def export_links(source: str, args: dict[str, list[str]]) -> Markup:
+    """The "Export xlsx / csv" buttons of a ticket list (registered with the tickets hook)."""
+    if current_app.appbuilder.sm.current_user is None:
+        return Markup("")
+    return _buttons("ExportView.tickets", source=source, **args)
