@@ -192,3 +192,45 @@ def test_openapi_documents_conditions_and_actions(api):
     post = spec["paths"]["/api/v1/automation/"]["post"]["description"]
     assert "hours_since_created" in post and "between" in post and "add_note" in post
     assert "/api/v1/automation/{pk}/dryrun" in spec["paths"]
+
+
+def test_deadlines_business_hours_and_custom_fields_compile_to_sql(db, build):
+    from plugins.automation.automations import compiler
+    from plugins.automation.automations.schema import parse
+    from plugins.tickets.models import FieldDefinition, Ticket
+    from plugins.tickets.services.view_fields import view_fields
+
+    field = FieldDefinition(code=f"au_{uuid.uuid4().hex[:6]}", label_zh="区域", type="text")
+    db.add(field)
+    db.commit()
+    mark, admin, now = f"期限-{uuid.uuid4().hex[:6]}", build.user("admin"), utcnow()
+    made = {}
+    for key, due_in, area in (("soon", 2, "gd"), ("later", 10, "gd"), ("late", -3, "gd"),
+                              ("elsewhere", 2, "bj")):  # fmt: skip
+        data = {"subject": f"{mark} {key}", "category_id": build.category("REPAIR").id,
+                "custom_fields": {field.code: area}}  # fmt: skip
+        ticket = create_ticket(db, build.user("agent"), data)
+        ticket.due_at = now + dt.timedelta(hours=due_in)
+        made[key] = ticket
+    db.commit()
+
+    def ids(*conds):
+        rule = {"match": "all", "conditions": [
+            {"field": "subject", "op": "contains", "value": mark}, *conds]}  # fmt: skip
+        return {t.id for t in dry_run(db, admin, rule, now=now)["tickets"]}
+
+    area = {"field": f"custom.{field.code}", "op": "eq", "value": "gd"}
+    soon = {"field": "hours_until_due", "op": "lt", "value": 4}
+    assert ids(soon, area) == {made["soon"].id}
+    assert ids(soon) == {made["soon"].id, made["elsewhere"].id}
+    assert ids({"field": "hours_since_due", "op": "gte", "value": 2}) == {made["late"].id}
+    either = {"match": "any", "conditions": [soon, {"field": "hours_since_due", "op": "gt",
+                                                    "value": 0}]}  # fmt: skip
+    rule = parse(db, either)
+    clause = compiler.rule_clause(db, admin, rule, view_fields(db), now)
+    mine = [t.id for t in made.values()]
+    found = set(db.scalars(select(Ticket.id).where(clause, Ticket.id.in_(mine))))
+    assert found == {made["soon"].id, made["elsewhere"].id, made["late"].id}
+    # Working hours: 10 calendar hours ahead is never more than 10 working hours ahead.
+    business = {"field": "hours_until_due", "op": "lte", "value": 10, "business": True}
+    assert made["later"].id in ids(business)
