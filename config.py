@@ -42,6 +42,8 @@ SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 REDIS_URL = os.environ.get("REDIS_URL")
 RQ_QUEUES = ["default"]
+# Seconds between two sweeps of the time-based automations (自动化).
+AUTOMATION_INTERVAL_SECONDS = int(os.environ.get("AUTOMATION_INTERVAL_SECONDS", "300"))
 # Outgoing mail for notifications (MAIL_SECURITY: none | starttls | ssl).
 MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
