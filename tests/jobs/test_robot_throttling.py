@@ -113,6 +113,13 @@ def _stamped(server) -> list[float]:
     return times
 
 
+def test_default_limits_are_the_platforms():
+    import config
+
+    assert config.ROBOT_RATE_LIMITS == {"wecom": (20, 60), "dingtalk": (20, 60), "feishu": (5, 1)}
+    assert "127.0.0.0/8" in config.OUTBOUND_ALLOWED_NETWORKS  # tests/conftest.py allows it
+
+
 def test_pacer_keeps_the_window_and_reserves_slots(redis_13):
     _, conn = redis_13
     pacer = RobotPacer(conn, {"wecom": (3, 2.0)})

@@ -113,14 +113,18 @@ def split_url(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of an http(s) URL; OutboundBlocked for anything else."""
     if not isinstance(url, str) or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
         raise OutboundBlocked("unsupported URL")
-    parts = urlsplit(url)
-    if parts.scheme not in SCHEMES or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as exc:  # e.g. an unclosed "[" of an IPv6 literal
+        raise OutboundBlocked("unsupported URL") from exc
+    if parts.scheme not in SCHEMES or not hostname:
         raise OutboundBlocked("only http and https addresses with a host are allowed")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise OutboundBlocked("invalid port") from exc
-    return parts.scheme, parts.hostname, port
+    return parts.scheme, hostname, port
 
 
 def resolve(host: str, port: int) -> list[IPAddress]:

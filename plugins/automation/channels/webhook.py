@@ -64,8 +64,12 @@ def send_webhook(
     address is refused without a request (see `egress`); `allowed_networks` (CIDRs) lets
     some through, None meaning the OUTBOUND_ALLOWED_NETWORKS environment variable.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        supported = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 literal
+        supported = False
+    if not supported:
         return DeliveryResult(False, False, None, "unsupported webhook URL")
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = {

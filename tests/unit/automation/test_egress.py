@@ -62,7 +62,12 @@ def test_only_http_and_https_with_a_host(url):
         egress.guard(url, allowed=[])
 
 
-def test_control_characters_and_bad_ports_are_refused():
+def test_control_characters_bad_ports_and_broken_urls_are_refused():
+    for url in ("http://[::1/x", "http://[zz]/", "http://user@/x"):
+        with pytest.raises(egress.OutboundBlocked):
+            egress.check_url(url, allowed=[])
+        result = send_webhook(url, {}, idempotency_key="d", allowed_networks=[])
+        assert (result.ok, result.retryable) == (False, False)
     with pytest.raises(egress.OutboundBlocked):
         egress.split_url("http://8.8.8.8/a b")
     with pytest.raises(egress.OutboundBlocked, match="invalid port"):
