@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import event, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -60,11 +60,33 @@ def role_names(user: object) -> set[str]:
     return {r.name for r in getattr(user, "roles", None) or []}
 
 
+_MEMO = "scoping.department_ids"
+
+
 def department_ids(session: Session, user_id: int) -> frozenset[int]:
-    rows = session.scalars(
-        select(StaffMembership.department_id).where(StaffMembership.user_id == user_id)
-    )
-    return frozenset(rows)
+    """The user's departments, read once per session transaction (a ticket page asked 12
+    times); forgotten when memberships are flushed and at every commit or rollback."""
+    memo = session.info.setdefault(_MEMO, {})
+    found = memo.get(user_id)
+    if found is None:
+        rows = session.scalars(
+            select(StaffMembership.department_id).where(StaffMembership.user_id == user_id)
+        )
+        found = memo[user_id] = frozenset(rows)
+    return found
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_after_membership_flush(session: Session, _context) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, StaffMembership) for obj in changed):
+        session.info.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_at_transaction_end(session: Session, *_args) -> None:
+    session.info.pop(_MEMO, None)
 
 
 def _scope(session: Session, user: object | None, all_roles: frozenset[str]) -> Scope:
