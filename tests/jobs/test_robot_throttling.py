@@ -135,6 +135,32 @@ def test_pacer_keeps_the_window_and_reserves_slots(redis_13):
     assert 4.5 < pacer.acquire("webhook", url + "x", "w2") <= 5.0  # a paused robot waits
 
 
+def test_pacer_is_atomic_across_concurrent_workers(redis_13):
+    """Eight workers (threads, each with its own connection) race for one robot: exactly
+    three go now, and the reserved slots never put more than three in one window."""
+    redis_db_url, _ = redis_13
+    url = f"https://oapi.dingtalk.com/robot/send?access_token={uuid.uuid4().hex}"
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        own = Redis.from_url(redis_db_url)
+        pacer = RobotPacer(own, {"dingtalk": (3, 2.0)})
+        got = [pacer.acquire("dingtalk", url, f"w{n}-{i}") for i in range(3)]
+        with lock:
+            waits.extend(got)
+        own.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(waits) == 24 and waits.count(0) == 3
+    slots = sorted(waits)
+    assert all(later - first >= 2.0 - 0.05 for first, later in zip(slots, slots[3:], strict=False))
+
+
 def test_burst_of_30_keeps_to_3_per_2_seconds(app, db, paced_app, redis_13, robot_server):  # noqa: F811
     url, _ = redis_13
     robot = _robot(db, "wecom", f"{robot_server.base_url}/cgi-bin/webhook/send?key=burst")
