@@ -13,7 +13,8 @@ replays them inside a test request context):
 - ``view``: a saved view (``?view_id=``), its conditions, sort-independent, its columns.
 
 Each is the user's read scope AND the screen's filters, through the same functions the
-screens call; nothing here re-implements a filter.
+screens call; nothing here re-implements a filter. ``?custom=1`` adds every custom field
+as a column (a saved view has its own columns).
 """
 
 from __future__ import annotations
@@ -206,4 +207,23 @@ def ticket_export(session: Session, user: Any, source: str) -> TicketExport:
     builder = _BUILDERS.get(source)
     if builder is None or user is None:
         raise NotFound(_("No such list."))
-    return builder(session, user)
+    export = builder(session, user)
+    if source != "view" and request.args.get("custom") == "1":
+        export = _with_custom_fields(session, export)
+    return export
+
+
+def _with_custom_fields(session: Session, export: TicketExport) -> TicketExport:
+    """`?custom=1`: every custom field as an extra column (one query per batch)."""
+    from plugins.tickets.services import view_columns
+    from plugins.tickets.services.view_fields import view_fields
+
+    extra = [f for f in view_fields(session).values() if f.custom]
+    base = export.cells
+
+    def cells(db: Session, tickets: Sequence[Ticket]) -> list[list[Any]]:
+        more = view_columns.cells(db, tickets, extra)
+        return [a + b for a, b in zip(base(db, tickets), more, strict=True)]
+
+    headers = export.headers + [str(f.label) for f in extra]
+    return TicketExport(export.statement, headers, cells, export.title)

@@ -9,8 +9,10 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from plugins.reports.exports.writers import safe_cell
+from plugins.tickets.models import Ticket
 
 FORMULAS = ["=1+1 EXPF", "+8613800000000 EXPF", "-x EXPF", "@SUM(A1) EXPF"]
 
@@ -91,7 +93,6 @@ def test_fin_handler_gets_no_tech_rows_even_with_crafted_args(login, build, form
         "/exports/tickets/list.csv?queue=nonsense&scope=all",
     ]
     fin_id = build.department("FIN").id
-    from plugins.tickets.models import Ticket
 
     for url in crafted:
         rows = _csv(client.get(url))
@@ -172,3 +173,24 @@ def test_report_export_matches_the_report_and_its_scope(app, login, build, db):
     assert login("manager").get("/exports/report/nonsense.csv").status_code == 404
     # Handlers have no report permission: no report export either.
     assert login("fin").get("/exports/report/volume.csv").status_code != 200
+
+
+def test_custom_fields_are_optional_columns_and_formula_safe(login, build, db, formula_tickets):
+    from plugins.tickets.models import FieldDefinition, FieldValue
+
+    numbers, _tech = formula_tickets
+    field = FieldDefinition(code="exp_note", label_zh="导出备注", type="text", active=False)
+    db.add(field)
+    db.flush()
+    ticket_id = db.scalar(select(Ticket.id).where(Ticket.number == numbers[0]))
+    db.add(FieldValue(ticket_id=ticket_id, field_id=field.id, value_text="=HYPERLINK(1)"))
+    db.commit()
+    client = login("fin")
+    plain = _csv(client.get("/exports/tickets/query.csv?status=pending_accept"))
+    assert "导出备注" not in plain[0]
+    rows = _csv(client.get("/exports/tickets/query.csv?status=pending_accept&custom=1"))
+    col = rows[0].index("导出备注")
+    by_number = {r[0]: r for r in rows[1:]}
+    assert by_number[numbers[0]][col] == "'=HYPERLINK(1)"
+    assert by_number[numbers[1]][col] == ""
+    assert len(rows) == len(plain)

@@ -208,10 +208,13 @@ STATUS_LABELS: dict[str, Any] = {
 }
 
 
-def _buttons(endpoint: str, **values: Any) -> Markup:
+def _buttons(endpoint: str, custom: bool = False, **values: Any) -> Markup:
+    links = [("xlsx", _("Export xlsx"), {}), ("csv", _("Export csv"), {})]
+    if custom:
+        links.append(("xlsx", _("Export xlsx with custom fields"), {"custom": "1"}))
     out = []
-    for fmt, label in (("xlsx", _("Export xlsx")), ("csv", _("Export csv"))):
-        href = url_for(endpoint, fmt=fmt, **values)
+    for fmt, label, more in links:
+        href = url_for(endpoint, fmt=fmt, **{**values, **more})
         out.append(
             f'<a class="btn btn-default btn-sm export-link" href="{escape(href)}">'
             f'<i class="fa fa-download"></i> {escape(label)}</a>'
@@ -229,4 +232,4 @@ def export_links(source: str, args: dict[str, list[str]]) -> Markup:
     """The "Export xlsx / csv" buttons of a ticket list (registered with the tickets hook)."""
     if current_app.appbuilder.sm.current_user is None:
         return Markup("")
-    return _buttons("ExportView.tickets", source=source, **args)
+    return _buttons("ExportView.tickets", custom=source != "view", source=source, **args)
