@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from plugins.reports.exports.writers import safe_cell
+from plugins.reports.exports.writers import export_rows, safe_cell
 from plugins.tickets.models import Ticket
 
 FORMULAS = ["=1+1 EXPF", "+8613800000000 EXPF", "-x EXPF", "@SUM(A1) EXPF"]
@@ -51,6 +51,18 @@ def test_safe_cell_defuses_formulas():
     assert safe_cell("普通文本") == "普通文本"
     assert safe_cell(-5) == -5  # a number is not a formula
     assert safe_cell(None) == ""
+
+
+def test_writers_round_trip_with_any_title():
+    rows = [["=1+1", -3, "普通"], ["\tTAB", 2.5, None]]
+    book = load_workbook(export_rows(["标题", "数量", "备注"], rows, "xlsx", title="视图 [1/2]"))
+    assert book.sheetnames == ["视图 12"]
+    assert list(book.active.iter_rows(values_only=True))[1:] == [
+        ("'=1+1", -3, "普通"),
+        ("'\tTAB", 2.5, None),
+    ]
+    text = export_rows(["标题"], [["@x"]], "csv").read().decode("utf-8-sig")
+    assert text.splitlines() == ["标题", "'@x"]
 
 
 def test_query_export_xlsx_has_zh_headers_and_safe_cells(login, formula_tickets):

@@ -16,7 +16,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from flask import (
     Response,
@@ -91,7 +91,10 @@ def _fail(err: DomainError) -> Response:
     flash(str(err.message), "danger")
     for message in err.fields.values():
         flash(str(message), "danger")
-    return redirect(request.referrer or url_for("TicketView.list"))
+    back = request.referrer or ""
+    if urlparse(back).netloc not in ("", request.host):
+        back = ""  # never send anyone to another site
+    return redirect(back or url_for("TicketView.list"))
 
 
 def _start(source: str, fmt: str, build: Callable[[Session], service.Export]) -> Response:

@@ -67,12 +67,18 @@ def iter_csv(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[
     yield buf.getvalue().encode("utf-8")
 
 
+def sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: no []:*?/\\, at most 31 characters, not empty."""
+    cleaned = "".join(ch for ch in title if ch not in "[]:*?/\\").strip("' ")
+    return cleaned[:31] or "Sheet1"
+
+
 def write_xlsx(
     headers: Sequence[Any], rows: Iterable[Sequence[Any]], target: IO[bytes] | str, title: str = ""
 ) -> int:
     """Write an xlsx workbook (write-only: constant memory); returns the number of rows."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=(title or "Sheet1")[:31])
+    ws = wb.create_sheet(title=sheet_title(title))
     ws.append(_safe_row(headers))
     n = 0
     for row in rows:
