@@ -44,10 +44,10 @@ def queue(app, redis_url):
     url = redis_url.rsplit("/", 1)[0] + "/1"
     Redis.from_url(url).flushdb()
     old_url, app.config["REDIS_URL"] = app.config.get("REDIS_URL"), url
+    old_interval = app.config.get("AUTOMATION_INTERVAL_SECONDS")
     outbox_jobs._app = app
     yield queue_for(url)
-    app.config["REDIS_URL"] = old_url
-    app.config.pop("AUTOMATION_INTERVAL_SECONDS", None)
+    app.config["REDIS_URL"], app.config["AUTOMATION_INTERVAL_SECONDS"] = old_url, old_interval
 
 
 def automation(db, name, conditions, actions, order=0):

@@ -86,6 +86,8 @@ def test_validation_errors_name_their_path(db):
 def test_admin_builds_tests_and_saves_an_automation_in_the_screens(login, db, old_tickets):
     mark, made = old_tickets
     client = login("admin")
+    blank = client.get("/automations/add").get_data(as_text=True)
+    assert "hours_since_created" in blank and "hours_until_due" in blank  # the vocabulary
     form = {"name": "超时提醒", "sort_order": "3", "active": "y",
             "conditions": json.dumps(conditions(mark)), "actions": json.dumps(ACTIONS)}  # fmt: skip
     bad = client.post("/automations/add", data={**form, "conditions": "{"})
@@ -126,6 +128,7 @@ def test_run_log_lists_what_fired_and_dry_run_skips_it(login, db, build, old_tic
     client = login("admin")
     log = client.get(f"/automations/runs?automation={row.id}").get_data(as_text=True)
     assert made["tech"].number in log and made["fin"].number in log
+    assert made["tech"].number in client.get("/automations/runs").get_data(as_text=True)
     result = dry_run(db, build.user("admin"), row.conditions, row.id)
     assert (result["pending"], result["matching"]) == (0, 2)
     events = db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == made["tech"].id))
