@@ -38,6 +38,12 @@ class QualityManager(BaseManager):
                 view, name, label=label, icon=icon, category=CATEGORY,
                 category_label=_l("Quality"), category_icon="fa-check-circle",
             )  # fmt: skip
+        from app.menu_badges import register_badge
+        from plugins.quality.panel import open_appeals_badge, panel
+        from plugins.tickets.panels import register_panel
+
+        register_panel(current_app, "quality", panel)
+        register_badge(current_app, "QA Appeals", open_appeals_badge)
         self.appbuilder.add_api(ScorecardApi)
         self.appbuilder.add_api(QaReviewApi)
 

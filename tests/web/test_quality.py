@@ -373,3 +373,54 @@ def test_rest_scorecards_and_reviews(api, build, db):
     spec = client.get("/api/v1/_openapi", headers=admin).json
     assert "/api/v1/scorecard/" in spec["paths"]
     assert "/api/v1/qa_review/{pk}/appeal" in spec["paths"]
+
+
+def test_ticket_page_panel_and_appeal_badge(login, build, db):
+    row = card(db, build)
+    ticket = resolved(db, build)
+    qa_page = login("qa").get(f"/ticketview/show/{ticket.id}").get_data(as_text=True)
+    assert 'id="qa-panel"' in qa_page and "/qa/reviews/pick" in qa_page
+    assert 'id="qa-panel"' not in login("tech").get(f"/ticketview/show/{ticket.id}").get_data(
+        as_text=True
+    )
+    done = review(db, build, ticket, row, points=(30, 40))
+    tech_page = login("tech").get(f"/ticketview/show/{ticket.id}").get_data(as_text=True)
+    assert 'id="qa-panel"' in tech_page and f"/qa/reviews/show/{done.id}" in tech_page
+    appeals.appeal(db, build.user("tech"), done, "请复核")
+    from plugins.quality.services.appeals import open_appeals
+
+    assert [r.id for r in open_appeals(db, build.user("techlead"))] == [done.id]
+    assert open_appeals(db, build.user("tech")) == []  # not a supervisor, and their own
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ticket_id": "x"},
+        {"ticket_id": 0, "scorecard_id": 1, "scores": []},
+        {"scorecard_id": "1", "scores": "many"},
+        {"scores": [{"item_id": "a", "points": 1}]},
+    ],
+)
+def test_bad_review_bodies_are_4xx_with_a_message(api, build, db, body):
+    card(db, build)
+    ticket = resolved(db, build)
+    client, qa = api("qa")
+    body = {"ticket_id": ticket.id, **body} if "ticket_id" not in body else body
+    resp = client.post("/api/v1/qa_review/", json=body, headers=qa)
+    assert 400 <= resp.status_code < 500 and resp.json["message"]
+    assert db.scalar(select(func.count()).select_from(QaReview)) == 0
+
+
+def test_bad_screen_input_never_500(login, build, db):
+    row = card(db, build)
+    done = review(db, build, resolved(db, build), row)
+    qa = login("qa")
+    assert qa.get("/qa/reviews/review/999999").status_code == 404
+    assert qa.get("/qa/reviews/show/999999").status_code == 404
+    resp = qa.post("/qa/reviews/pick", data={"ticket": "GD-nope"}, follow_redirects=True)
+    assert resp.status_code == 200 and "工单不存在。" in resp.get_data(as_text=True)
+    lead = login("techlead")
+    resp = lead.post(f"/qa/reviews/decide/{done.id}", data={"decision": "x"}, follow_redirects=True)
+    assert resp.status_code == 200  # no open appeal: a message, nothing changes
+    assert login("manager").get("/qa/figures/?group_by=week").status_code == 200

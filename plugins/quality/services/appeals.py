@@ -11,12 +11,14 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugins.quality.models import QaAppeal, QaReview
 from plugins.quality.services import access
 from plugins.tickets.models.base import utcnow
+from plugins.tickets.scoping import role_names
 from plugins.tickets.services.errors import Conflict, Forbidden, ValidationFailed
 
 DECISIONS = ("upheld", "changed")
@@ -85,15 +87,22 @@ def decide(session: Session, actor: object, review: QaReview, decision: Any, not
     return review
 
 
+def open_appeals_query(session: Session, actor: object):
+    """SELECT of the appealed reviews this actor may decide, or None if they decide none."""
+    stmt = select(QaReview).where(QaReview.status == "appealed")
+    if "Admin" in role_names(actor):
+        return stmt
+    depts = access.supervised_departments(session, actor)
+    if not depts:
+        return None
+    return stmt.where(
+        QaReview.department_id.in_(sorted(depts)), QaReview.reviewed_user_id != actor.id
+    )
+
+
 def open_appeals(session: Session, actor: object, limit: int = 200) -> list[QaReview]:
     """Appealed reviews this actor may decide, oldest first."""
-    from sqlalchemy import select
-
-    stmt = select(QaReview).where(QaReview.status == "appealed")
-    if "Admin" not in {r.name for r in getattr(actor, "roles", [])}:
-        depts = access.supervised_departments(session, actor)
-        if not depts:
-            return []
-        stmt = stmt.where(QaReview.department_id.in_(sorted(depts)),
-                          QaReview.reviewed_user_id != actor.id)  # fmt: skip
+    stmt = open_appeals_query(session, actor)
+    if stmt is None:
+        return []
     return list(session.scalars(stmt.order_by(QaReview.submitted_at).limit(limit)))

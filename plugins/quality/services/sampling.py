@@ -20,7 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugins.quality.models import QaSample
@@ -60,7 +61,7 @@ def candidates(session: Session, start: dt.datetime, end: dt.datetime) -> list[C
         .join(TicketEvent, TicketEvent.id == last.c.event_id)
         .join(Ticket, Ticket.id == last.c.ticket_id)
         .outerjoin(QaSample, QaSample.ticket_id == last.c.ticket_id)
-        .where(and_(TicketEvent.actor_id.is_not(None)))
+        .where(TicketEvent.actor_id.is_not(None))
         .order_by(last.c.ticket_id)
     )
     return [Candidate(t, h, d, s is not None) for t, h, d, s in rows]
@@ -92,9 +93,33 @@ def sample_period(
     per_person: int | None = None,
     rng: random.Random | None = None,
 ) -> list[QaSample]:
-    """Add samples for [start, end) (naive UTC) and commit; returns the new ones."""
+    """Add samples for [start, end) (naive UTC) and commit; returns the new ones.
+
+    If QA picks one of the same tickets meanwhile, the unique index refuses the commit: the
+    run reads the period again and tops up from what is left.
+    """
     check_rate(percent, per_person)
     rng = rng or random.Random()
+    for attempt in range(3):
+        added = _pick(session, start, end, percent, per_person, rng)
+        try:
+            session.commit()
+            return added
+        except IntegrityError:
+            session.rollback()
+            if attempt == 2:
+                raise
+    return []
+
+
+def _pick(
+    session: Session,
+    start: dt.datetime,
+    end: dt.datetime,
+    percent: float | None,
+    per_person: int | None,
+    rng: random.Random,
+) -> list[QaSample]:
     by_handler: dict[int, list[Candidate]] = defaultdict(list)
     for row in candidates(session, start, end):
         by_handler[row.handler_id].append(row)
@@ -111,5 +136,4 @@ def sample_period(
                               source="auto")  # fmt: skip
             session.add(sample)
             added.append(sample)
-    session.commit()
     return added
