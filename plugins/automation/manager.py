@@ -156,7 +156,8 @@ class AutomationManager(BaseManager):
 
     def _register_admin_apis(self) -> None:
         """/api/v1/sla_policy/, /api/v1/calendar_day/, /api/v1/channel/ (admins); each
-        ticket's clocks as "sla_clocks" in GET /api/v1/ticket/<id>; the failed-jobs screen."""
+        ticket's clocks as "sla_clocks" in GET /api/v1/ticket/<id>; the failed-jobs screen;
+        the condition builder's script (/automation/static/)."""
         from plugins.automation.notify.api import ChannelApi
         from plugins.automation.ops.views import register as register_ops
         from plugins.automation.sla.api import (
@@ -165,6 +166,7 @@ class AutomationManager(BaseManager):
             SlaPolicyApi,
             ticket_clocks,
         )
+        from plugins.automation.triggers.builder import register_static
         from plugins.tickets.api_extras import register_ticket_extra
 
         for api in (SlaPolicyApi, CalendarDayApi, ChannelApi):
@@ -174,3 +176,4 @@ class AutomationManager(BaseManager):
             "The ticket's SLA clocks, one per metric and cycle (instants in UTC).",
         )  # fmt: skip
         register_ops(self.appbuilder)
+        register_static(current_app)

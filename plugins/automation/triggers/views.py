@@ -1,7 +1,9 @@
-"""触发器 screens (Admin): list with order and on/off, a JSON form validated by path, the
-run log, and the dry run ("which rules would fire on this ticket, and why").
+"""触发器 screens (Admin): list with order and on/off, a form whose conditions are a row
+builder over the JSON (validated by path, errors under the row they name), the run log, and
+the dry run ("which rules would fire on this ticket, and why").
 
-Thin: saving is triggers.service, the dry run is triggers.engine.dry_run (reads only).
+Thin: saving is triggers.service, the builder's vocabulary is triggers.builder, the dry run
+is triggers.engine.dry_run (reads only).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from plugins.automation.triggers import service
+from plugins.automation.triggers import builder, service
 from plugins.automation.triggers import vocabulary as voc
 from plugins.automation.triggers.engine import dry_run
 from plugins.automation.triggers.models import Trigger, TriggerRun
@@ -56,7 +58,8 @@ class TriggerAdminView(BaseView):
         return self.render_template(
             "automation/triggers/form.html",
             title=_("Edit trigger") if row else _("New trigger"),
-            row=row, form=form, errors=sorted(errors.items()),
+            row=row, form=form, errors=sorted(errors.items()), error_map=errors,
+            vocabulary=builder.vocabulary(session()),
             event_fields={k: str(v) for k, v in voc.EVENT_LABELS.items()},
             action_labels={k: str(v) for k, v in voc.ACTION_LABELS.items()},
             action_params=voc.ACTION_PARAMS, example=_dump(voc.EXAMPLE),
