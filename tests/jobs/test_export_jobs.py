@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from plugins.reports.exports import jobs, service
 from plugins.reports.exports.models import ExportJob
@@ -72,11 +72,26 @@ def test_large_csv_export_runs_as_a_job_with_progress(big, login, build, db):
         export.rows = lambda progress: rows(lambda n: (commits.append(n), progress(n)))
         return export
 
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        if "FROM ticket" in statement and "count(" not in statement:
+            statements.append((statement, parameters))
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
     service.ticket_list = watching
     try:
         _work(queue)
     finally:
         service.ticket_list = original
+        event.remove(engine, "before_cursor_execute", record)
+    # Keyset batches: "id < last" each time, never OFFSET (a million rows stay cheap).
+    # (SQLite always prints "OFFSET ?" and passes 0.)
+    batches = [(s, p) for s, p in statements if "ORDER BY ticket.id DESC" in s]
+    assert len(batches) >= 2
+    assert all("OFFSET" not in s or list(p)[-1] == 0 for s, p in batches)
+    assert all("ticket.id <" in s for s, _p in batches[1:])
     assert commits[-1] == len(expected) and len(commits) == (len(expected) + 1) // 2  # batches
 
     status = client.get(f"/exports/job/{job_id}/status").json

@@ -4,6 +4,7 @@ the screen, and the same scoping whatever query args are crafted."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -123,6 +124,10 @@ def test_list_export_uses_the_list_filters_and_queue(login, build, formula_ticke
     assert rows[0][:2] == ["工单编号", "标题"]
     got = {r[0] for r in rows[1:]}
     assert set(numbers) <= got and tech not in got
+    created = rows[0].index("创建时间")
+    first = build.session.scalar(select(Ticket).where(Ticket.number == numbers[0]))
+    local = first.created_at + dt.timedelta(hours=8)  # Asia/Shanghai, no DST
+    assert {r[created] for r in rows[1:] if r[0] == numbers[0]} == {f"{local:%Y-%m-%d %H:%M:%S}"}
     screen = client.get(f"/ticketview/list/?_flt_0_department={fin_id}&psize_TicketView=100")
     body = screen.get_data(as_text=True)
     assert "Export xlsx" in body or "导出" in body  # the links are on the list
