@@ -160,12 +160,8 @@ class AutomationManager(BaseManager):
         the condition builder's script (/automation/static/)."""
         from plugins.automation.notify.api import ChannelApi
         from plugins.automation.ops.views import register as register_ops
-        from plugins.automation.sla.api import (
-            CalendarDayApi,
-            SlaClockSchema,
-            SlaPolicyApi,
-            ticket_clocks,
-        )
+        from plugins.automation.sla.api import CalendarDayApi, SlaPolicyApi, ticket_clocks
+        from plugins.automation.sla.api_schemas import SlaClockSchema
         from plugins.automation.triggers.builder import register_static
         from plugins.tickets.api_extras import register_ticket_extra
 

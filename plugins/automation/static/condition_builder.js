@@ -57,7 +57,8 @@
   Builder.prototype.fieldOf = function (block, name) {
     var found = null;
     block.fields.forEach(function (f) {
-      if (f.family ? name.indexOf(f.name) === 0 && name.length > f.name.length : f.name === name) found = found || f;
+      /* a family ("param.") takes any name after its prefix, even none yet (a new row) */
+      if (f.family ? name.indexOf(f.name) === 0 : f.name === name) found = found || f;
     });
     return found;
   };
@@ -117,7 +118,7 @@
   Builder.prototype.errorEl = function (path, exact) {
     var self = this, found = [];
     Object.keys(this.errors).forEach(function (k) {
-      if (exact ? k === path : k.indexOf(path) === 0) found.push(self.errors[k]);
+      if (k === path || (!exact && k.indexOf(path + ".") === 0)) found.push(self.errors[k]);
     });
     if (!found.length) return null;
     return el("span", {"class": "help-block text-danger cb-error", "data-path": path}, [found.join(" ")]);
