@@ -5,14 +5,15 @@ An automation's conditions are the saved-view language with five more fields, al
     {"match": "all",                       # or "any"
      "conditions": [
         {"field": "hours_since_created", "op": "gte", "value": 24},
-        {"field": "hours_until_due", "op": "lt", "value": 4, "business": true},
+        {"field": "business_hours_until_due", "op": "lt", "value": 4},
         {"field": "hours_since_status_change", "op": "between", "value": [2, 8]},
         {"field": "status", "op": "eq", "value": "pending_accept"}]}
 
 A time condition never becomes a loop over tickets: `bound` turns it into a range on one
 ticket column, with instants computed here ("created at or before now − 24 h"), so the
-integration compiles it to `col <= :instant` and an index serves it. With `business: true`
-the hours are working hours of a business calendar (nights, weekends, holidays skipped).
+integration compiles it to `col <= :instant` and an index serves it. Each field has a
+`business_` twin (business_hours_since_created, …) counting working hours of a business
+calendar instead (nights, weekends, holidays skipped), as Zendesk offers both.
 
 Meaning of the fields (the column each one reads is in TIME_FIELDS):
 - hours_since_created / _updated / _status_change: time elapsed since that instant;
@@ -41,6 +42,8 @@ TIME_FIELDS: dict[str, tuple[str, str]] = {
     "hours_until_due": ("due_at", "until"),
     "hours_since_due": ("due_at", "since"),
 }
+#: "business_hours_since_created": the same field counted in working hours.
+BUSINESS_PREFIX = "business_"
 TIME_OPS = ("gt", "gte", "lt", "lte", "between")
 MAX_HOURS = 24 * 366
 MAX_IDLE_DAYS = 366
@@ -51,7 +54,6 @@ MESSAGES: dict[str, str] = {
     "bad_time_op": "'{op}' is not an operator of time conditions (gt, gte, lt, lte, between)",
     "not_hours": "must be a number of hours from 0 to {max}",
     "not_a_range": "must be a list of two numbers of hours [from, to], from ≤ to ≤ {max}",
-    "not_a_bool": "must be true or false",
     "need_time": "add at least one time condition (hours since … / until …)",
     "viewer_word": "'{value}' needs a viewer; automations run as the system",
 }
@@ -110,7 +112,10 @@ class Calendar(Protocol):
 
 
 def is_time_field(name: Any) -> bool:
-    return isinstance(name, str) and name in TIME_FIELDS
+    """A time field, or its business-hours twin."""
+    if not isinstance(name, str):
+        return False
+    return name.removeprefix(BUSINESS_PREFIX) in TIME_FIELDS
 
 
 def _hours(value: Any) -> bool:
@@ -121,15 +126,13 @@ def _hours(value: Any) -> bool:
 def _time(raw: Mapping, path: str, errors: list[vc.ViewError]) -> TimeCondition | None:
     before = len(errors)
     for key in raw:
-        if key not in ("field", "op", "value", "business"):
+        if key not in ("field", "op", "value"):
             errors.append(vc.ViewError(f"{path}.{key}", "unknown_key", {"key": key}))
-    op, value, business = raw.get("op"), raw.get("value"), raw.get("business", False)
+    op, value = raw.get("op"), raw.get("value")
     if op in (None, ""):
         errors.append(vc.ViewError(f"{path}.op", "required"))
     elif op not in TIME_OPS:
         errors.append(TimeError(f"{path}.op", "bad_time_op", {"op": op}))
-    if not isinstance(business, bool):
-        errors.append(TimeError(f"{path}.business", "not_a_bool"))
     if op == "between":
         ok = isinstance(value, list) and len(value) == 2 and all(_hours(v) for v in value)
         if not ok or value[0] > value[1]:
@@ -143,7 +146,9 @@ def _time(raw: Mapping, path: str, errors: list[vc.ViewError]) -> TimeCondition 
             value = float(value)
     if len(errors) > before:
         return None
-    return TimeCondition(raw["field"], op, value, business)
+    name = raw["field"]
+    business = name.startswith(BUSINESS_PREFIX)
+    return TimeCondition(name[len(BUSINESS_PREFIX) :] if business else name, op, value, business)
 
 
 def _field(raw: Any, path: str, registry: vc.Registry, errors: list[vc.ViewError]):

@@ -88,6 +88,7 @@ def test_admin_builds_tests_and_saves_an_automation_in_the_screens(login, db, ol
     client = login("admin")
     blank = client.get("/automations/add").get_data(as_text=True)
     assert "hours_since_created" in blank and "hours_until_due" in blank  # the vocabulary
+    assert "data-condition-builder" in blank and "business_hours_since_created" in blank
     form = {"name": "超时提醒", "sort_order": "3", "active": "y",
             "conditions": json.dumps(conditions(mark)), "actions": json.dumps(ACTIONS)}  # fmt: skip
     bad = client.post("/automations/add", data={**form, "conditions": "{"})
@@ -235,5 +236,5 @@ def test_deadlines_business_hours_and_custom_fields_compile_to_sql(db, build):
     found = set(db.scalars(select(Ticket.id).where(clause, Ticket.id.in_(mine))))
     assert found == {made["soon"].id, made["elsewhere"].id, made["late"].id}
     # Working hours: 10 calendar hours ahead is never more than 10 working hours ahead.
-    business = {"field": "hours_until_due", "op": "lte", "value": 10, "business": True}
+    business = {"field": "business_hours_until_due", "op": "lte", "value": 10}
     assert made["later"].id in ids(business)

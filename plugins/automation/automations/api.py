@@ -28,9 +28,10 @@ COLUMNS = ["id", "name", "description", "active", "sort_order", "conditions", "a
 FORMAT = f"""
 `conditions` = {{"match": "all"|"any", "conditions": [...]}}: the saved-view condition
 language ({{"field", "op", "value"}}; custom fields as custom.<code>) plus time conditions
-{{"field", "op", "value", "business"?}} — at least one. Time fields (hours):
+{{"field", "op", "value"}} — at least one. Time fields (hours):
 {", ".join(ac.TIME_FIELDS)}; operators {", ".join(ac.TIME_OPS)} (between takes [from, to],
-both included); "business": true counts working hours of the business calendar.
+both included); each has a business_ twin (business_hours_since_created, …) counting
+working hours of the business calendar.
 hours_until_due matches only tickets not yet due, hours_since_due only overdue ones.
 Closed, merged and void tickets and spam are never swept; an automation acts on a ticket at
 most once. `actions` = [{{"type", "params"}}] exactly as for triggers:

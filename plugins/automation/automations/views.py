@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from plugins.automation.automations import service
+from plugins.automation.automations import builder, service
 from plugins.automation.automations import vocabulary as voc
 from plugins.automation.automations.engine import dry_run
 from plugins.automation.automations.models import Automation, AutomationRun
@@ -69,6 +69,7 @@ class AutomationAdminView(BaseView):
             "automation/automations/form.html",
             title=_("Edit automation") if row else _("New automation"),
             row=row, form=form, errors=sorted(errors.items()), preview=preview,
+            error_map=errors, vocabulary=builder.vocabulary(session()),
             time_fields={k: str(v) for k, v in voc.TIME_LABELS.items()},
             time_ops={k: str(v) for k, v in voc.TIME_OP_LABELS.items()},
             action_labels={k: str(v) for k, v in trigger_voc.ACTION_LABELS.items()},

@@ -30,7 +30,7 @@ def test_time_and_field_conditions_parse_in_order():
     parsed = rule(
         {"field": "hours_since_created", "op": "gte", "value": 24},
         {"field": "status", "op": "eq", "value": "pending_accept"},
-        {"field": "hours_until_due", "op": "between", "value": [1, 4], "business": True},
+        {"field": "business_hours_until_due", "op": "between", "value": [1, 4]},
     )
     first, second, third = parsed.conditions
     assert first == ac.TimeCondition("hours_since_created", "gte", 24.0)
@@ -47,7 +47,7 @@ def test_every_problem_has_its_path():
                 {"field": "hours_since_created", "op": "eq", "value": 24},
                 {"field": "hours_since_updated", "op": "gt", "value": -1},
                 {"field": "hours_until_due", "op": "between", "value": [5, 2]},
-                {"field": "hours_since_due", "op": "gt", "value": 1, "business": "yes"},
+                {"field": "business_hours_since_due", "op": "gt", "value": 1, "business": True},
                 {"field": "status", "op": "gt", "value": "x"},
                 {"field": "assignee_id", "op": "eq", "value": "me"},
                 {"field": "hours_since_created", "op": "gt", "value": True, "extra": 1},
@@ -59,7 +59,7 @@ def test_every_problem_has_its_path():
         ("conditions[0].op", "bad_time_op"),
         ("conditions[1].value", "not_hours"),
         ("conditions[2].value", "not_a_range"),
-        ("conditions[3].business", "not_a_bool"),
+        ("conditions[3].business", "unknown_key"),
         ("conditions[4].op", "op_not_allowed"),
         ("conditions[5].value", "viewer_word"),
         ("conditions[6].extra", "unknown_key"),
@@ -130,14 +130,14 @@ def calendar():
 def test_business_hours_skip_nights_and_weekends(calendar):
     # Monday 2026-11-23 16:00 Shanghai. 4 working hours back: 09:00-12:00 is 3 h, and
     # 13:30-16:00 is 2.5 h → 4 h back ends at 10:30 the same morning (02:30 UTC).
-    (cond,) = rule({"field": "hours_since_created", "op": "gte", "value": 4, "business": True}).time
+    (cond,) = rule({"field": "business_hours_since_created", "op": "gte", "value": 4}).time
     assert ac.bound(cond, NOW, calendar).upper == dt.datetime(2026, 11, 23, 2, 30)
     # 8 working hours back crosses the weekend: Monday gives 5.5 h, Friday's last 2.5 h
     # start at 15:30 Friday Shanghai (07:30 UTC).
-    (far,) = rule({"field": "hours_since_created", "op": "gte", "value": 8, "business": True}).time
+    (far,) = rule({"field": "business_hours_since_created", "op": "gte", "value": 8}).time
     assert ac.bound(far, NOW, calendar).upper == dt.datetime(2026, 11, 20, 7, 30)
     # Forward: 4 working hours from 16:00 Monday → 2 h today, 2 h Tuesday → 11:00 (03:00 UTC).
-    (due,) = rule({"field": "hours_until_due", "op": "lt", "value": 4, "business": True}).time
+    (due,) = rule({"field": "business_hours_until_due", "op": "lt", "value": 4}).time
     assert ac.bound(due, NOW, calendar).upper == dt.datetime(2026, 11, 24, 3, 0)
 
 
