@@ -194,3 +194,9 @@ EXPORT_SYNC_LIMIT = int(os.environ.get("EXPORT_SYNC_LIMIT", "5000"))
 EXPORT_BATCH_SIZE = 1000
 EXPORT_TTL_HOURS = 24
 EXPORT_DIR = os.path.join(INSTANCE_DIR, "exports")
+
+# --- QA sampling (plugins/quality/jobs.py) --------------------------------------------
+# Every Monday 02:00 the job samples each handler's tickets resolved the week before:
+# QA_SAMPLE_PER_PERSON tickets each if set, else QA_SAMPLE_PERCENT % (rounded up).
+QA_SAMPLE_PERCENT = float(os.environ.get("QA_SAMPLE_PERCENT", "5"))
+QA_SAMPLE_PER_PERSON = int(os.environ.get("QA_SAMPLE_PER_PERSON") or 0) or None
