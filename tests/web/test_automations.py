@@ -181,6 +181,16 @@ def test_rest_crud_with_errors_by_path(api, db, old_tickets):
     dry = client.get(f"/api/v1/automation/{pk}/dryrun", headers=headers).json
     assert dry["pending"] == 2 and {t["number"] for t in dry["tickets"]} == {
         made["tech"].number, made["fin"].number}  # fmt: skip
+    tried = client.post("/api/v1/automation/dryrun", headers=headers,
+                        json={"conditions": conditions(mark, hours=29)})  # fmt: skip
+    assert tried.status_code == 200 and tried.json["matching"] == 2
+    tried = client.post("/api/v1/automation/dryrun", headers=headers,
+                        json={"conditions": conditions(mark, hours=31)})  # fmt: skip
+    assert tried.json["matching"] == 0 and tried.json["tickets"] == []
+    wrong = {"conditions": [{"field": "business_hours_since_due", "op": "between", "value": 3}]}
+    tried = client.post("/api/v1/automation/dryrun", json={"conditions": wrong}, headers=headers)
+    assert tried.status_code == 422
+    assert set(tried.json["errors"]) == {"conditions.conditions[0].value"}
     bad = client.put(f"/api/v1/automation/{pk}", json={"actions": []}, headers=headers)
     assert bad.status_code == 422 and "actions" in bad.json["errors"]
     ok = client.put(f"/api/v1/automation/{pk}", json={"active": False}, headers=headers)

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from plugins.automation.automations import service
 from plugins.automation.automations.engine import dry_run
 from plugins.automation.automations.models import Automation
+from plugins.automation.automations.schema import condition_errors
+from plugins.automation.automations.service import split_errors
 from plugins.automation.triggers import vocabulary as trigger_voc
 from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.context import actor, session
@@ -44,8 +46,10 @@ class AutomationApi(TranslatedApi):
     resource_name = "automation"
     datamodel = SQLAInterface(Automation)
     class_permission_name = "Automation"
-    include_route_methods = {"get", "get_list", "post", "put", "delete", "dryrun"}
-    method_permission_name = {**TranslatedApi.method_permission_name, "dryrun": "read"}
+    include_route_methods = {"get", "get_list", "post", "put", "delete", "dryrun", "try_out"}
+    method_permission_name = {
+        **TranslatedApi.method_permission_name, "dryrun": "read", "try_out": "read",
+    }  # fmt: skip
     base_order = ("sort_order", "asc")
     list_columns = show_columns = COLUMNS
     add_columns = edit_columns = [
@@ -133,6 +137,45 @@ class AutomationApi(TranslatedApi):
         service.delete(session(), service.get(session(), pk))
         return self.response(200, message=_("Deleted."))
 
+    @expose("/dryrun", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("try_out")
+    @domain_errors
+    def try_out(self) -> Response:
+        """Which tickets these conditions would match now, before saving them.
+        ---
+        post:
+          description: 'Body {"conditions": ...}; validated like a save. Reads only.'
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object}
+          responses:
+            200: {description: '`pending` and `matching` (equal here), `tickets`'}
+            400: {description: Not a JSON object}
+            422: {description: 'Invalid: `errors` maps each path to a message'}
+        """
+        body = self.require_body()
+        db = session()
+        errors = condition_errors(db, body.get("conditions"))
+        if errors:
+            raise ValidationFailed(_("Please correct the errors below."), split_errors(errors))
+        return self._answer(dry_run(db, actor(), body.get("conditions")))
+
+    def _answer(self, result: dict) -> Response:
+        tickets = [
+            {"id": t.id, "number": t.number, "subject": t.subject, "status": t.status,
+             "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
+             "due_at": t.due_at.isoformat() if t.due_at else None}
+            for t in result["tickets"]
+        ]  # fmt: skip
+        session().rollback()
+        return self.response(
+            200, pending=result["pending"], matching=result["matching"], tickets=tickets,
+            now=result["now"].isoformat(),
+        )  # fmt: skip
+
     @expose("/<int:pk>/dryrun", methods=["GET"])
     @protect()
     @safe
@@ -159,14 +202,4 @@ class AutomationApi(TranslatedApi):
             result = dry_run(db, actor(), row.conditions, row.id)
         except ValueError as err:
             raise ValidationFailed(str(err)) from None
-        tickets = [
-            {"id": t.id, "number": t.number, "subject": t.subject, "status": t.status,
-             "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
-             "due_at": t.due_at.isoformat() if t.due_at else None}
-            for t in result["tickets"]
-        ]  # fmt: skip
-        db.rollback()
-        return self.response(
-            200, pending=result["pending"], matching=result["matching"], tickets=tickets,
-            now=result["now"].isoformat(),
-        )  # fmt: skip
+        return self._answer(result)

@@ -33,13 +33,13 @@ def sweep(reschedule: bool = True) -> dict[str, list[int]]:
     with app.app_context():
         from app.extensions import db
 
+        queue = queue_for(app.config.get("REDIS_URL"))
         try:
             result = run_sweep(db.session)
         finally:
             db.session.remove()
-        queue = queue_for(app.config.get("REDIS_URL"))
-        if reschedule and queue is not None:
-            queue.enqueue_in(interval(app), sweep, job_id=SWEEP_JOB_ID)
+            if reschedule and queue is not None:  # even after a failure: the chain goes on
+                queue.enqueue_in(interval(app), sweep, job_id=SWEEP_JOB_ID)
         return {str(k): v for k, v in result.items()}
 
 

@@ -47,7 +47,7 @@ def get(session: Session, pk: Any) -> Automation:
     return row
 
 
-def _split(errors: list[str]) -> dict[str, str]:
+def split_errors(errors: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for text in errors:
         path, _sep, message = text.partition(": ")
@@ -85,7 +85,7 @@ def _check(session: Session, values: Mapping[str, Any], row: Automation | None) 
     if merged["description"] is not None and not isinstance(merged["description"], str):
         errors["description"] = _("Must be text.")
     merged.update(sort_order=order, active=active, conditions=merged["conditions"] or {})
-    errors.update(_split(validate(session, merged["conditions"], merged["actions"])))
+    errors.update(split_errors(validate(session, merged["conditions"], merged["actions"])))
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), errors)
     return merged
