@@ -70,6 +70,8 @@ class FieldValue(Model):
     __tablename__ = "ticket_field_value"
     __table_args__ = (
         Index("ix_field_value_ticket", "ticket_id", "field_id"),
+        # A view's "custom.<code> = value" test per ticket, from the index alone (0014).
+        Index("ix_field_value_ticket_text", "ticket_id", "field_id", "value_text"),
         Index("ix_field_value_text", "field_id", "value_text"),
         Index("ix_field_value_number", "field_id", "value_number"),
         Index("ix_field_value_date", "field_id", "value_date"),
