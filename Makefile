@@ -23,7 +23,7 @@ export FLASK_APP ?= run:app
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/*.po plugins/*/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install run test lint format worker db-upgrade \
+.PHONY: install run test lint format worker db-upgrade bench \
         babel-extract babel-update babel-compile
 
 install: $(STAMP) $(ECHARTS_JS)
@@ -67,6 +67,14 @@ format: install
 worker: install
 	@test -n "$$REDIS_URL" || { echo "make worker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2; }
 	$(BIN)/rq worker --with-scheduler --serializer rq.serializers.JSONSerializer --worker-class app.worker.AppWorker --maintenance-interval 60 --url "$$REDIS_URL" default
+
+# Benchmarks at 100k and 1M tickets (README.md, "Benchmarks"): PostgreSQL on
+# 127.0.0.1 (user postgres), Redis DB 9; BENCH_N=100000 for one size, BENCH_ARGS=--reseed.
+BENCH_N ?= 100000,1000000
+BENCH_ARGS ?=
+bench: install babel-compile
+	@command -v wrk >/dev/null || apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }
+	$(BIN)/python -m bench.run --n "$(BENCH_N)" $(BENCH_ARGS)
 
 db-upgrade: install
 	$(BIN)/flask db upgrade
