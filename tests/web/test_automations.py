@@ -97,6 +97,9 @@ def test_admin_builds_tests_and_saves_an_automation_in_the_screens(login, db, ol
     bad = client.post("/automations/add", data={**form, "conditions": json.dumps(wrong)})
     assert "conditions.conditions[0].value" in bad.get_data(as_text=True)
 
+    bad = client.post("/automations/add",
+                      data={**form, "conditions": json.dumps(wrong), "preview": "1"})  # fmt: skip
+    assert "conditions.conditions[0].value" in bad.get_data(as_text=True)
     preview = client.post("/automations/add", data={**form, "preview": "1"})
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and 'id="preview-pending" data-count="2"' in page

@@ -21,6 +21,7 @@ from plugins.automation.automations import builder, service
 from plugins.automation.automations import vocabulary as voc
 from plugins.automation.automations.engine import dry_run
 from plugins.automation.automations.models import Automation, AutomationRun
+from plugins.automation.automations.schema import condition_errors
 from plugins.automation.triggers import vocabulary as trigger_voc
 from plugins.tickets.context import actor, session
 from plugins.tickets.permissions import METHOD_PERMISSIONS
@@ -95,6 +96,9 @@ class AutomationAdminView(BaseView):
             flash(_("Please correct the errors below."), "danger")
             return self._form(row, shown, errors)
         if form.get("preview"):  # test run of what is in the form, nothing saved
+            found = service.split_errors(condition_errors(db, values["conditions"]))
+            if found:
+                return self._form(row, shown, found)
             result, error = _preview(values["conditions"], row.id if row else None)
             if error:
                 return self._form(row, shown, {"conditions": error})
