@@ -16,7 +16,15 @@ import sys
 import time
 
 from bench.measures import dbsetup, fixtures, machine, reports, table, trigger_lag, web
-from bench.measures.services import APP_DIR, BIN, ROOT, Services, app_env, peak_rss_mb
+from bench.measures.services import (
+    APP_DIR,
+    BIN,
+    REDIS_URL,
+    ROOT,
+    Services,
+    app_env,
+    peak_rss_mb,
+)
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -61,7 +69,7 @@ def run_size(n: int, seconds: int, reseed: bool) -> dict:
         result["action"] = _timed("4. accept", web.action, fx, seconds)
         result["query"] = _timed("5. query", web.query, fx, seconds)
         result["reports"] = _timed("6. reports", reports.measure)
-        result["trigger_lag"] = _timed("7. trigger lag", trigger_lag.measure, url, fx)
+        result["trigger_lag"] = _timed("7. trigger lag", trigger_lag.measure, url, fx, REDIS_URL)
         web_pids = services.web_worker_pids()
         result["rss"] = {
             "web_mb": max((peak_rss_mb(p) or 0) for p in web_pids) if web_pids else None,
