@@ -352,3 +352,32 @@ def test_a_sweep_chain_that_died_is_rearmed_and_a_live_one_left_alone(live, redi
     assert not sweepers.alive(queue, outbox_jobs.SWEEP_JOB_ID)
     outbox_jobs.ensure_sweeper(queue)
     assert outbox_jobs.SWEEP_JOB_ID in scheduled.get_job_ids()
+
+
+def test_the_sweep_leaves_queued_events_alone_until_patience_runs_out(live, db, build, redis_url):
+    """A backlog must not grow by the sweeper's duplicates; a failed or long-lost job is
+    pushed again."""
+    queue = queue_for(redis_url)
+    ticket = build.ticket("agent", "REPAIR", subject="排队中")
+    event = created_event(db, ticket.id)
+    job = queue.fetch_job(relay.job_id(event.id))
+    assert job.get_status() == JobStatus.QUEUED and queue.count == 1
+    db.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == event.id)
+        .values(created_at=event.created_at - dt.timedelta(minutes=1))
+    )
+    db.commit()
+
+    assert outbox_jobs.sweep(reschedule=False) == 0  # still waiting: not pushed again
+    assert queue.count == 1
+    db.execute(
+        update(OutboxEvent).where(OutboxEvent.id == event.id).values(attempts=outbox_jobs.PATIENCE)
+    )
+    db.commit()
+    assert outbox_jobs.sweep(reschedule=False) == 1  # queued for too long: pushed anyway
+
+    job.set_status(JobStatus.FAILED)
+    db.execute(update(OutboxEvent).where(OutboxEvent.id == event.id).values(attempts=0))
+    db.commit()
+    assert outbox_jobs.sweep(reschedule=False) == 1  # a failed job is redelivered at once

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 from flask import Flask, current_app, has_app_context
+from rq.job import Job
 from sqlalchemy import select, update
 
 from plugins.automation.outbox import sweepers
@@ -18,6 +19,8 @@ SWEEP_AGE = dt.timedelta(seconds=5)
 SWEEP_BATCH = 500
 SWEEP_EVERY = dt.timedelta(seconds=10)
 SWEEP_JOB_ID = "outbox-sweep"
+#: Sweeps an event may wait in the queue before it is pushed again regardless.
+PATIENCE = 6
 _app: Flask | None = None
 
 
@@ -74,6 +77,26 @@ def undelivered(session, now: dt.datetime, limit: int = SWEEP_BATCH) -> list[int
     return list(session.scalars(stmt))
 
 
+def still_queued(queue, session, ids: list[int]) -> set[int]:
+    """Events whose dispatch job is still waiting in the queue: pushing them again would
+    only add no-op jobs, and under a backlog every sweep would add hundreds more. A job
+    that stays "queued" for PATIENCE sweeps is pushed anyway (a lost list entry), and a
+    started job is not waiting: its worker may be dead (the redelivery a crash needs)."""
+    from plugins.automation.outbox.relay import job_id
+
+    with queue.connection.pipeline(transaction=False) as pipe:
+        for event_id in ids:
+            pipe.hget(Job.key_for(job_id(event_id)), "status")
+        statuses = pipe.execute()
+    queued = [i for i, s in zip(ids, statuses, strict=True) if s == b"queued"]
+    if not queued:
+        return set()
+    patient = select(OutboxEvent.id).where(
+        OutboxEvent.id.in_(queued), OutboxEvent.attempts < PATIENCE
+    )
+    return set(session.scalars(patient))
+
+
 def sweep(reschedule: bool = True) -> int:
     """Schedule the next sweep, then re-enqueue undelivered events.
 
@@ -92,11 +115,9 @@ def sweep(reschedule: bool = True) -> int:
         try:
             ids = undelivered(db.session, utcnow())
             sent = 0
-            for event_id in ids:
-                if queue is not None:
-                    # If the first job is still queued this runs twice: the second finds
-                    # the row delivered and does nothing.
-                    sent += enqueue(queue, event_id)
+            if queue is not None and ids:
+                waiting = still_queued(queue, db.session, ids)
+                sent = sum(enqueue(queue, event_id) for event_id in ids if event_id not in waiting)
             if ids:
                 db.session.execute(
                     update(OutboxEvent).where(OutboxEvent.id.in_(ids))
