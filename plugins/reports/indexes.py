@@ -19,6 +19,8 @@ from plugins.tickets.models import Ticket, TicketEvent
 INDEXES = (
     Index("ix_ticket_resolved_at", Ticket.resolved_at),
     Index("ix_ticket_closed_at", Ticket.closed_at),
+    # The roll-ups recompute the days of the tickets changed since their watermark.
+    Index("ix_ticket_updated_at", Ticket.updated_at),
     Index("ix_ticket_event_created", TicketEvent.created_at),
     Index("ix_ticket_event_action_created", TicketEvent.action, TicketEvent.created_at),
     Index("ix_sla_clock_started", SlaClock.started_at),

@@ -28,7 +28,7 @@ class ReportsManager(BaseManager):
         blueprint for the templates and the static files (the vendored ECharts)."""
         from flask import Blueprint, current_app
 
-        from plugins.reports import indexes  # noqa: F401 - indexes in the metadata
+        from plugins.reports import indexes, models  # noqa: F401 - tables and indexes
         from plugins.reports.definitions import register_builtin
 
         register_builtin()

@@ -52,6 +52,9 @@ class ReportQuery:
     staff_id: int | None = None
     #: The actor sees every ticket (no scope condition to apply).
     scope_all: bool = False
+    #: The departments a department-wide scope covers; None when the scope is narrower
+    #: (an agent's own intake) — roll-ups by department cannot answer that one.
+    scope_departments: frozenset[int] | None = None
     #: Who runs the report, for builders that delegate to another addon's scoped query.
     actor: object = field(default=None, compare=False, repr=False)
 
@@ -160,6 +163,7 @@ def parse(
         group_by=group_by,
         scope=scope.clause(),
         scope_all=scope.all,
+        scope_departments=scope.department_ids if scope.own_user_id is None else None,
         offset_minutes=offset,
         actor=actor,
         **values,

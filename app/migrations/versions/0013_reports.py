@@ -61,10 +61,11 @@ def _downgrade_export_jobs():
     op.drop_table("report_export_job")
 
 
-# --- statistics: date-range indexes for the reports (plugins/reports/indexes.py) --------
+# --- statistics: date-range indexes (plugins/reports/indexes.py) and daily roll-ups ------
 STATISTICS_INDEXES = (
     ("ix_ticket_resolved_at", "ticket", ["resolved_at"]),
     ("ix_ticket_closed_at", "ticket", ["closed_at"]),
+    ("ix_ticket_updated_at", "ticket", ["updated_at"]),
     ("ix_ticket_event_created", "ticket_event", ["created_at"]),
     ("ix_ticket_event_action_created", "ticket_event", ["action", "created_at"]),
     ("ix_sla_clock_started", "sla_clock", ["started_at"]),
@@ -74,8 +75,32 @@ STATISTICS_INDEXES = (
 def _upgrade_statistics():
     for name, table, columns in STATISTICS_INDEXES:
         op.create_index(name, table, columns)
+    # Daily roll-ups (plugins/reports/models.py), rebuilt from the tickets on first use.
+    op.create_table(
+        "report_daily_ticket",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("created", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("open", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["category_id"], ["category.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["department_id"], ["department.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_report_daily_ticket_day", "report_daily_ticket", ["day", "department_id"])
+    op.create_table(
+        "report_rollup_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("watermark", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def _downgrade_statistics():
+    op.drop_table("report_rollup_state")
+    op.drop_index("ix_report_daily_ticket_day", table_name="report_daily_ticket")
+    op.drop_table("report_daily_ticket")
     for name, table, _columns in reversed(STATISTICS_INDEXES):
         op.drop_index(name, table_name=table)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, String
+from sqlalchemy import Date, Float, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -120,3 +120,27 @@ def _pg_minutes(element: minutes_between, compiler, **kw) -> str:
 def _sqlite_minutes(element: minutes_between, compiler, **kw) -> str:
     start, end = (compiler.process(c, **kw) for c in element.clauses)
     return f"((julianday({end}) - julianday({start})) * 1440.0)"
+
+
+class local_date(FunctionElement):  # noqa: N801
+    """`local_date(col, offset)`: the local calendar date (a DATE) holding instant `col`."""
+
+    type = Date()
+    inherit_cache = False
+    name = "local_date"
+
+    def __init__(self, col: ColumnElement, offset_minutes: int = 480) -> None:
+        self.offset_minutes = int(offset_minutes)
+        super().__init__(col)
+
+
+@compiles(local_date, "postgresql")
+def _pg_local_date(element: local_date, compiler, **kw) -> str:
+    col = _col(element, compiler, **kw)
+    return f"CAST({col} + interval '{element.offset_minutes} minutes' AS DATE)"
+
+
+@compiles(local_date, "sqlite")
+def _sqlite_local_date(element: local_date, compiler, **kw) -> str:
+    col = _col(element, compiler, **kw)
+    return f"date({col}, '{element.offset_minutes:+d} minutes')"

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from plugins.reports.params import ReportQuery
+from plugins.reports.services import rollup
 from plugins.reports.services.common import bucket, in_range, names, ticket_conditions
 from plugins.reports.services.sqlfuncs import weekday_hour
 from plugins.tickets.enums import OPEN_STATUSES
@@ -76,7 +77,10 @@ def by_dimension(dimension: str) -> Callable[[Session, ReportQuery], list[dict[s
             .group_by(b, col)
             .order_by(b, col)
         )
-        result = session.execute(stmt).all()
+        if dimension in ("department", "category") and rollup.usable(q):
+            result = rollup.created_by(session, q, dimension)
+        else:
+            result = session.execute(stmt).all()
         labels = names(session, dimension, (r[1] for r in result))
         return [
             {
