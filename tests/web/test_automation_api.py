@@ -50,6 +50,15 @@ def test_non_admins_get_403_on_every_resource(api, login, user):
         assert browser.get(url).status_code == 403, url  # the browser session too
 
 
+def test_admin_browser_session_works_too(login, db):
+    browser = login("admin")
+    for url in URLS:
+        resp = browser.get(url)
+        assert resp.status_code == 200 and "result" in resp.json, url
+    resp = browser.post("/api/v1/calendar_day/", json={"day": "2031-01-02", "kind": "workday"})
+    assert resp.status_code == 201 and resp.json["result"]["kind"] == "workday"
+
+
 def test_sla_policy_crud_validated_like_the_screen(api, build, db):
     client, headers = api("admin")
     before = _count(db, SlaPolicy)
@@ -194,12 +203,17 @@ def test_channel_secret_is_write_only(api, build, db):
     assert _count(db, RobotEndpoint) == before
 
 
-def test_errors_are_translated(api):
+def test_errors_are_translated(api, db):
     client, headers = api("admin")
+    before = _count(db, RobotEndpoint)
     resp = client.post(
-        "/api/v1/channel/?_l_=zh", json={"name": ""}, headers={**headers, "Accept-Language": "zh"}
-    )
-    assert resp.status_code == 422 and resp.json["message"]
+        "/api/v1/channel/", json={"name": "群", "kind": "wecom", "url": "https://x.example/",
+                                  "active": "是", "colour": 1}, headers=headers,
+    )  # fmt: skip
+    assert resp.status_code == 422
+    assert resp.json["message"] == "请改正以下错误。"  # zh is the default locale
+    assert resp.json["errors"] == {"active": "应为是或否。", "colour": "此处不能设置该字段。"}
+    assert _count(db, RobotEndpoint) == before
 
 
 def test_openapi_documents_the_resources_and_the_clocks(api):
