@@ -88,6 +88,7 @@ def test_query_export_csv_matches_the_screen(login, formula_tickets):
     exported = {r[0] for r in rows[1:]}
     assert set(numbers) <= exported
     screen = client.get(f"/ticketquery/?{query}").get_data(as_text=True)
+    assert f"/exports/tickets/query.csv?{query}" in screen  # the screen links its export
     shown = set(re.findall(r">(GD[0-9-]+)</a>", screen))
     total = int(re.search(r"(\d+) ", screen.split('id="query-results"')[1]).group(1))
     assert len(rows) - 1 == total
@@ -155,6 +156,8 @@ def test_saved_view_export_uses_the_view_and_hides_others_views(login, build, fo
     assert rows[0] == ["工单编号", "标题", "状态"]
     assert {r[0] for r in rows[1:]} == set(numbers)  # the TECH one is out of fin's scope
     assert login("tech").get(f"/exports/tickets/view.csv?view_id={view.id}").status_code == 404
+    page = login("fin").get(f"/savedviews/{view.id}/").get_data(as_text=True)
+    assert f"/exports/tickets/view.xlsx?view_id={view.id}" in page
 
 
 def test_bad_export_requests_are_refused_cleanly(login):
