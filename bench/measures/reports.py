@@ -27,7 +27,7 @@ def measure() -> dict:
         if status != 200:
             out[key] = {"skipped": f"{path} answered {status}: {str(data)[:200]}"}
             continue
-        rows = len(data.get("result", [])) if isinstance(data, dict) else None
+        rows = len(data.get("rows", [])) if isinstance(data, dict) else None
         todo = [("GET", path, {"token": token})] * REPEAT
         out[key] = {"tool": "python", "concurrency": 1, "rows": rows, **client.load(todo, 1)}
     return out

@@ -34,7 +34,7 @@ def set_trigger(url: str, active: bool) -> None:
         )
 
 
-def drain(redis_url: str, timeout: float = 300) -> dict:
+def drain(redis_url: str, timeout: float = 60) -> dict:
     """Wait for the RQ queue to empty (events of earlier measures) so the lag is the
     trigger's own; returns how long it took and how many jobs there were."""
     import redis
@@ -97,7 +97,7 @@ def measure(url: str, fx: Fixtures, redis_url: str, rate: int = 100, seconds: in
 
 
 def _poll(url: str, answered: dict, seen: dict, done: threading.Event, lock,
-          timeout: float = 120) -> None:  # fmt: skip
+          timeout: float = 240) -> None:  # fmt: skip
     """Every 20 ms: which answered tickets have the note now (until all, or timeout after
     the last POST)."""
     deadline = None
