@@ -155,3 +155,30 @@ def test_without_redis_the_export_runs_at_once(app, login, build, db):
         assert client.get(status["download"]).status_code == 200
     finally:
         app.config.update(old)
+
+
+def test_a_job_whose_list_is_gone_fails_cleanly(big, login, build, db):
+    from plugins.tickets.models import SavedView
+
+    queue = big
+    view = SavedView(
+        name="即将删除",
+        owner_id=build.user("fin").id,
+        conditions={"match": "all", "conditions": []},
+        columns=["number", "subject"],
+        active=True,
+    )
+    db.add(view)
+    db.commit()
+    client = login("fin")
+    job_id = _job_id(client.get(f"/exports/tickets/view.csv?view_id={view.id}"))
+    db.delete(view)
+    db.commit()
+    _work(queue)
+    status = client.get(f"/exports/job/{job_id}/status").json
+    assert status["status"] == "failed" and status["download"] is None
+    assert client.get(f"/exports/job/{job_id}/file").status_code == 404
+    page = client.get(f"/exports/job/{job_id}/").get_data(as_text=True)
+    assert 'id="export-failed" class="text-danger" >' in page  # shown, not hidden
+    db.expire_all()
+    assert db.get(ExportJob, job_id).error  # the reason stays on the row for support

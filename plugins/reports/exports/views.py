@@ -3,7 +3,8 @@
 /exports/tickets/<source>.<fmt>?<the list's args>   list, query, view (see the tickets hook)
 /exports/report/<name>.<fmt>?<the report's args>    a report, as its page runs it
 /exports/job/<id>/            progress bar (polls status), download link when done
-/exports/job/<id>/status      JSON: status, done, total, percent, download
+/exports/job/<id>/status      JSON: status, done, total, percent, download (the error
+                              of a failed job stays on the row and in the log)
 /exports/job/<id>/file        the file, for its owner only (404 for anyone else)
 
 Permission: reading tickets (every desk role) for lists and jobs, reading reports for
@@ -17,6 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote, urlparse
+from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
@@ -42,7 +44,7 @@ from plugins.tickets.context import actor, session
 from plugins.tickets.services.errors import DomainError, NotFound
 
 PERMISSIONS = {m: "read" for m in ("tickets", "job", "status", "file")}
-LOCAL_TZ = dt.timezone(dt.timedelta(hours=8))
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _filename(title: str, fmt: str) -> str:
@@ -163,7 +165,6 @@ class ExportView(BaseView):
                 "total": row.total,
                 "percent": row.percent,
                 "download": url_for(".file", pk=pk) if row.status == "done" else None,
-                "error": row.error if row.status == "failed" else None,
             }
         )
 
