@@ -2,7 +2,8 @@
 them for "created per period and department / category".
 
 refresh() recomputes every local day that holds a ticket changed since the watermark
-(ticket.updated_at, minus a safety margin for transactions that committed late), one
+(ticket.updated_at, minus a safety margin for transactions that committed late; a
+future-dated updated_at counts once its time has come), one
 GROUP BY per day over the created_at index; the first run builds them all. Reports call it
 before reading, so the numbers are never staler than the last commit.
 """
@@ -62,7 +63,9 @@ def refresh(session: Session, offset: int) -> int:
     else:
         local = local_date(Ticket.created_at, offset)
         days = session.scalars(
-            select(local).where(Ticket.updated_at >= state.watermark - SAFETY).distinct()
+            select(local)
+            .where(Ticket.updated_at >= state.watermark - SAFETY, Ticket.updated_at <= now)
+            .distinct()
         ).all()
         for day in days:
             session.execute(delete(DailyTicketCount).where(DailyTicketCount.day == day))
