@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--as", dest="users", default="manager,techlead")
+    parser.add_argument("--only", default="", help="comma-separated report names")
     args = parser.parse_args()
 
     from app import create_app
@@ -86,6 +87,8 @@ def main() -> None:
         for username in args.users.split(","):
             user = app.appbuilder.sm.find_user(username=username)
             for name, group_by, days, extra in CASES:
+                if args.only and name not in args.only.split(","):
+                    continue
                 query = {
                     "from": (today - dt.timedelta(days=days - 1)).isoformat(),
                     "to": today.isoformat(),
