@@ -9,10 +9,10 @@ from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
+from plugins.automation.sla import clock as sla_clock
 from plugins.automation.sla.models import METRICS, SlaClock
 from plugins.automation.sla.policies import METRIC_LABELS
 from plugins.tickets.models import Ticket
-from plugins.tickets.models.base import utcnow
 
 
 def light(clock: SlaClock, now: dt.datetime) -> str:
@@ -36,7 +36,7 @@ def clocks_of(session, ticket_id: int) -> list[SlaClock]:
 
 def describe(session, ticket_id: int, now: dt.datetime | None = None) -> list[dict]:
     """The clocks as plain data (the panel and the API)."""
-    now = now or utcnow()
+    now = now or sla_clock.now()
     return [
         {
             "metric": row.metric,
