@@ -229,3 +229,15 @@ def test_openapi_documents_the_resources_and_the_clocks(api):
     assert "due_at" in schemas["TicketExtra.sla_clocks"]["properties"]
     for path in ("/api/v1/sla_policy/", "/api/v1/calendar_day/{pk}", "/api/v1/channel/"):
         assert path in spec["paths"], path
+
+
+def test_no_role_pattern_grants_the_resources(app):
+    """FAB_ROLES are regexes matched with re.match: none may reach these resources."""
+    import re
+
+    views = ("SlaPolicy", "CalendarDay", "NotificationChannel")
+    for role, rules in app.config["FAB_ROLES"].items():
+        for view_re, perm_re in rules:
+            for view in views:
+                for perm in ("can_read", "can_write", "can_delete"):
+                    assert not (re.match(view_re, view) and re.match(perm_re, perm)), (role, view)
