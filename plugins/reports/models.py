@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -30,6 +30,16 @@ class DailyTicketCount(Model):
     created: Mapped[int] = mapped_column(Integer, nullable=False)
     done: Mapped[int] = mapped_column(Integer, nullable=False)
     open: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The 三率 and timeliness of the same tickets (see services/rollup.MEASURES).
+    responded: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rated: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    content: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    redone: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    accept_minutes: Mapped[float] = mapped_column(Float, nullable=False, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resolve_minutes: Mapped[float] = mapped_column(Float, nullable=False, default=0)
 
 
 class RollupState(Model):

@@ -15,6 +15,9 @@ from plugins.reports.services.sqlfuncs import date_bucket
 from plugins.tickets.enums import CHANNEL_LABELS, PRIORITY_LABELS, label
 from plugins.tickets.models import Category, Department, Ticket
 
+#: Answers that count as satisfied for the satisfaction rate (满意 + 基本满意).
+CONTENT = ("satisfied", "basically_satisfied")
+
 
 def ticket_conditions(q: ReportQuery) -> list[ColumnElement[bool]]:
     """Scope AND filters, on Ticket columns (a category filter includes its children)."""

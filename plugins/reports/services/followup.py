@@ -13,7 +13,9 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from plugins.reports.params import ReportQuery
+from plugins.reports.services import rollup
 from plugins.reports.services.common import (
+    CONTENT,
     bucket,
     in_range,
     rate,
@@ -25,8 +27,6 @@ from plugins.tickets.models import Ticket, TicketEvent
 FOLLOWUP_STATE = "pending_followup"
 FOLLOWUP_ACTION = "follow_up"
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
-#: Answers that count as satisfied for the satisfaction rate (满意 + 基本满意).
-CONTENT = ("satisfied", "basically_satisfied")
 
 
 def _count_if(condition: Any) -> Any:
@@ -81,6 +81,9 @@ def rates(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
     """Per bucket of creation (a cohort): response rate (accepted or answered on the spot),
     resolution rate (resolved or closed), satisfaction rate over the rated, reopen rate
     (a 重开 in the trajectory) and redo rate (重办 at least once)."""
+    if rollup.usable(q):
+        rows = rollup.per_period(session, q, ROLLUP_RATES)
+        return [_rates_row(r["bucket"], *(r[c] for c in ROLLUP_RATES)) for r in rows]
     b = bucket(Ticket.created_at, q).label("b")
     done = or_(Ticket.resolved_at.is_not(None), Ticket.closed_at.is_not(None))
     responded = or_(Ticket.accepted_at.is_not(None), done)
@@ -100,24 +103,26 @@ def rates(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
         .group_by(b)
         .order_by(b)
     )
-    out = []
-    for key, n, resp, res, rated, content, reopen, redo in session.execute(stmt):
-        resp, res, content = int(resp or 0), int(res or 0), int(content or 0)
-        reopen, redo = int(reopen or 0), int(redo or 0)
-        out.append(
-            {
-                "bucket": key,
-                "created": n,
-                "responded": resp,
-                "response_rate": rate(resp, n),
-                "resolved": res,
-                "resolution_rate": rate(res, n),
-                "rated": rated,
-                "satisfaction_rate": rate(content, rated),
-                "reopened": reopen,
-                "reopen_rate": rate(reopen, n),
-                "redone": redo,
-                "redo_rate": rate(redo, n),
-            }
-        )
-    return out
+    return [_rates_row(*row) for row in session.execute(stmt)]
+
+
+ROLLUP_RATES = ("created", "responded", "done", "rated", "content", "reopened", "redone")
+
+
+def _rates_row(key, n, resp, res, rated, content, reopen, redo) -> dict[str, Any]:
+    resp, res, content = int(resp or 0), int(res or 0), int(content or 0)
+    reopen, redo, rated = int(reopen or 0), int(redo or 0), int(rated or 0)
+    return {
+        "bucket": key,
+        "created": n,
+        "responded": resp,
+        "response_rate": rate(resp, n),
+        "resolved": res,
+        "resolution_rate": rate(res, n),
+        "rated": rated,
+        "satisfaction_rate": rate(content, rated),
+        "reopened": reopen,
+        "reopen_rate": rate(reopen, n),
+        "redone": redo,
+        "redo_rate": rate(redo, n),
+    }

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from plugins.reports.models import DailyTicketCount, RollupState
 from plugins.reports.params import ReportQuery
-from plugins.reports.services.sqlfuncs import date_bucket, local_date
+from plugins.reports.services.common import CONTENT
+from plugins.reports.services.sqlfuncs import date_bucket, local_date, minutes_between
 from plugins.tickets.enums import OPEN_STATUSES
-from plugins.tickets.models import Category, Ticket
+from plugins.tickets.models import Category, Ticket, TicketEvent
 from plugins.tickets.models.base import utcnow
 
 #: Changes committed up to this long after their updated_at are still picked up.
@@ -28,21 +29,44 @@ SAFETY = dt.timedelta(minutes=5)
 STATE_ID = 1
 
 
+def _measures() -> dict[str, Any]:
+    """Roll-up column → SQL over the tickets of one (day, department, category)."""
+    done = or_(Ticket.resolved_at.is_not(None), Ticket.closed_at.is_not(None))
+    reopened = Ticket.id.in_(select(TicketEvent.ticket_id).where(TicketEvent.action == "reopen"))
+
+    def count_if(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    return {
+        "created": func.count(),
+        "done": count_if(done),
+        "open": count_if(Ticket.status.in_(OPEN_STATUSES)),
+        "responded": count_if(or_(Ticket.accepted_at.is_not(None), done)),
+        "rated": func.count(Ticket.satisfaction),
+        "content": count_if(Ticket.satisfaction.in_(CONTENT)),
+        "reopened": count_if(reopened),
+        "redone": count_if(Ticket.redo_count > 0),
+        "accepted": func.count(Ticket.accepted_at),
+        "accept_minutes": func.coalesce(
+            func.sum(minutes_between(Ticket.created_at, Ticket.accepted_at)), 0
+        ),
+        "resolved": func.count(Ticket.resolved_at),
+        "resolve_minutes": func.coalesce(
+            func.sum(minutes_between(Ticket.created_at, Ticket.resolved_at)), 0
+        ),
+    }
+
+
 def _insert(session: Session, offset: int, day: dt.date | None) -> None:
     local = local_date(Ticket.created_at, offset)
-    done = or_(Ticket.resolved_at.is_not(None), Ticket.closed_at.is_not(None))
-    stmt = select(
-        local,
-        Ticket.department_id,
-        Ticket.category_id,
-        func.count(),
-        func.sum(case((done, 1), else_=0)),
-        func.sum(case((Ticket.status.in_(OPEN_STATUSES), 1), else_=0)),
-    ).group_by(local, Ticket.department_id, Ticket.category_id)
+    measures = _measures()
+    stmt = select(local, Ticket.department_id, Ticket.category_id, *measures.values()).group_by(
+        local, Ticket.department_id, Ticket.category_id
+    )
     if day is not None:
         start = dt.datetime.combine(day, dt.time()) - dt.timedelta(minutes=offset)
         stmt = stmt.where(Ticket.created_at >= start, Ticket.created_at < start + dt.timedelta(1))
-    columns = ["day", "department_id", "category_id", "created", "done", "open"]
+    columns = ["day", "department_id", "category_id", *measures]
     session.execute(insert(DailyTicketCount).from_select(columns, stmt))
 
 
@@ -84,12 +108,8 @@ def usable(q: ReportQuery) -> bool:
     )
 
 
-def created_by(session: Session, q: ReportQuery, dimension: str) -> list[tuple[Any, ...]]:
-    """(bucket, key, created, done, open) per period and department or category."""
-    refresh(session, q.offset_minutes)
+def _conditions(q: ReportQuery) -> list[Any]:
     r = DailyTicketCount
-    col = r.department_id if dimension == "department" else r.category_id
-    b = date_bucket(r.day, q.group_by, 0).label("b")
     conds = [r.day >= q.date_from, r.day <= q.date_to]
     if not q.scope_all:
         conds.append(r.department_id.in_(sorted(q.scope_departments or ())))
@@ -99,10 +119,32 @@ def created_by(session: Session, q: ReportQuery, dimension: str) -> list[tuple[A
         parent = select(Category.tree_path).where(Category.id == q.category_id)
         subtree = select(Category.id).where(Category.tree_path.startswith(parent.scalar_subquery()))
         conds.append(r.category_id.in_(subtree))
+    return conds
+
+
+def created_by(session: Session, q: ReportQuery, dimension: str) -> list[tuple[Any, ...]]:
+    """(bucket, key, created, done, open) per period and department or category."""
+    refresh(session, q.offset_minutes)
+    r = DailyTicketCount
+    col = r.department_id if dimension == "department" else r.category_id
+    b = date_bucket(r.day, q.group_by, 0).label("b")
     stmt = (
         select(b, col, func.sum(r.created), func.sum(r.done), func.sum(r.open))
-        .where(*conds)
+        .where(*_conditions(q))
         .group_by(b, col)
         .order_by(b, col)
     )
     return [tuple(row) for row in session.execute(stmt)]
+
+
+def per_period(session: Session, q: ReportQuery, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """{"bucket", <column>: sum} per period of creation, for the named roll-up columns."""
+    refresh(session, q.offset_minutes)
+    r = DailyTicketCount
+    b = date_bucket(r.day, q.group_by, 0).label("b")
+    sums = [func.sum(getattr(r, c)) for c in columns]
+    stmt = select(b, *sums).where(*_conditions(q)).group_by(b).order_by(b)
+    return [
+        {"bucket": key, **{c: v or 0 for c, v in zip(columns, values, strict=True)}}
+        for key, *values in session.execute(stmt)
+    ]

@@ -48,13 +48,20 @@ def volume(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
             key, {"bucket": key, "created": 0, "resolved": 0, "closed": 0, "backlog": 0}
         )
 
-    b = bucket(Ticket.created_at, q).label("b")
-    stmt = (
-        select(b, func.count(), func.sum(_is_open()))
-        .where(*conds, *in_range(Ticket.created_at, q))
-        .group_by(b)
-    )
-    for key, created, backlog in session.execute(stmt):
+    if rollup.usable(q):
+        created_rows = [
+            (r["bucket"], r["created"], r["open"])
+            for r in rollup.per_period(session, q, ("created", "open"))
+        ]
+    else:
+        b = bucket(Ticket.created_at, q).label("b")
+        stmt = (
+            select(b, func.count(), func.sum(_is_open()))
+            .where(*conds, *in_range(Ticket.created_at, q))
+            .group_by(b)
+        )
+        created_rows = session.execute(stmt).all()
+    for key, created, backlog in created_rows:
         blank(key).update(created=created, backlog=int(backlog or 0))
     for name, col in (("resolved", Ticket.resolved_at), ("closed", Ticket.closed_at)):
         b = bucket(col, q).label("b")
