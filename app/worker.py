@@ -5,29 +5,31 @@ RQ forks a work horse per job. Without this, every job would build the whole app
 (about a second); with the app context pushed in the parent, each horse inherits it, and
 jobs find it as `current_app`.
 
-The sweepers (outbox, SLA, notifications) are what turn "RQ lost a job" into "RQ was
-late". A worker therefore runs each sweep once when it starts — after a crash or a Redis
-outage the backlog is caught up at once, without waiting for the dead worker's scheduler
-lock to expire — and re-arms any chain that is gone at every maintenance pass.
+Addons' sweep chains are what turn "RQ lost a job" into "RQ was late". Each addon
+registers a hook (`register_worker_hook`); a worker calls every hook when it starts (so
+after a crash or a Redis outage the backlog is caught up at once, without waiting for the
+dead worker's scheduler lock to expire) and at every maintenance pass (to re-arm any chain
+that is gone). app/ names no addon: the hooks come from ADDON_MANAGERS.
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 import os
+from collections.abc import Callable
 
+from flask import Flask
 from rq import Worker
 
 log = logging.getLogger(__name__)
-#: Modules with a self-rescheduling sweep (`ensure_sweeper(queue)`), armed by every worker.
-SWEEPER_MODULES = (
-    "plugins.automation.outbox.jobs",
-    "plugins.automation.sla.jobs",
-    "plugins.automation.notify.jobs",
-    "plugins.automation.notify.callbacks",
-)
+#: A worker hook: called with starting=True once when a worker starts, then at every
+#: maintenance pass with False; it must not raise.
+WorkerHook = Callable[[bool], None]
+
+
+def register_worker_hook(app: Flask, name: str, hook: WorkerHook) -> None:
+    app.extensions.setdefault("worker_hooks", {})[name] = hook
 
 
 class AppWorker(Worker):
@@ -60,21 +62,9 @@ class AppWorker(Worker):
             log.exception("could not arm the sweepers")
 
     def keep_sweepers(self, starting: bool) -> None:
-        """At start: one run of the outbox and SLA sweeps now; always: re-arm every sweep
-        chain that is gone (each module's `ensure_sweeper`, which never raises)."""
-        from plugins.automation.outbox import jobs as outbox_jobs
-        from plugins.automation.outbox import sweepers
-        from plugins.automation.outbox.queue import queue_for
-        from plugins.automation.sla import jobs as sla_jobs
-
-        queue = queue_for(self.flask_app.config.get("REDIS_URL"))
-        if queue is None:
-            return
-        if starting:
-            for module in (outbox_jobs, sla_jobs):
-                sweepers.run_now(queue, module.SWEEP_JOB_ID, module.sweep)
-        for name in SWEEPER_MODULES:
+        """Call every addon's worker hook (see register_worker_hook)."""
+        for name, hook in self.flask_app.extensions.get("worker_hooks", {}).items():
             try:
-                importlib.import_module(name).ensure_sweeper(queue)
+                hook(starting)
             except Exception:  # noqa: BLE001 - one broken addon must not stop the others
-                log.exception("could not arm the sweeper of %s", name)
+                log.exception("worker hook %s failed", name)

@@ -105,6 +105,16 @@ class AutomationManager(BaseManager):
         from plugins.automation.sla import engine, escalation_models, models  # noqa: F401
 
         register(engine.HANDLER_NAME, engine.handle)
+        from plugins.automation.notify import callbacks
+        from plugins.automation.sla.calendar import calendar_for
+        from plugins.tickets.calendar_hook import register_calendar
+
+        register(callbacks.HANDLER_NAME, callbacks.handle)
+        register_calendar(current_app, calendar_for)
+        from app.worker import register_worker_hook
+        from plugins.automation.sweeps import keep_sweepers
+
+        register_worker_hook(current_app, "automation", keep_sweepers)
 
     def _init_sla(self) -> None:
         """Arm the SLA sweep chain when Redis is there (the system user comes from above)."""
@@ -114,6 +124,9 @@ class AutomationManager(BaseManager):
         queue = queue_for(current_app.config.get("REDIS_URL"))
         if queue is not None:
             ensure_sla_sweeper(queue)
+            from plugins.automation.notify.callbacks import ensure_sweeper as ensure_callbacks
+
+            ensure_callbacks(queue)
 
     def _register_sla(self) -> None:
         """SLA policies, calendar overrides and escalation chains (admins); clock lights on
@@ -135,25 +148,6 @@ class AutomationManager(BaseManager):
         )  # fmt: skip
         self.appbuilder.add_api(TriggerApi)
 
-    def _pre_process_automations(self) -> None:
-        """Automation tables (and the ticket time indexes they need) in the metadata."""
-        from plugins.automation.automations import models  # noqa: F401
-
-    def _register_automations(self) -> None:
-        """自动化: time-based rule screens with the dry run, the run log, /api/v1/automation/."""
-        from plugins.automation.automations.views import register
-
-        register(self.appbuilder)
-
-    def _init_automations(self) -> None:
-        """Arm the automation sweep (every AUTOMATION_INTERVAL_SECONDS) when Redis is there."""
-        from plugins.automation.automations.jobs import ensure_sweeper
-        from plugins.automation.outbox.queue import queue_for
-
-        queue = queue_for(current_app.config.get("REDIS_URL"))
-        if queue is not None:
-            ensure_sweeper(queue, current_app)
-
     def _register_admin_apis(self) -> None:
         """/api/v1/sla_policy/, /api/v1/calendar_day/, /api/v1/channel/ (admins); each
         ticket's clocks as "sla_clocks" in GET /api/v1/ticket/<id>; the failed-jobs screen;
@@ -173,3 +167,22 @@ class AutomationManager(BaseManager):
         )  # fmt: skip
         register_ops(self.appbuilder)
         register_static(current_app)
+
+    def _pre_process_automations(self) -> None:
+        """Automation tables (and the ticket time indexes they need) in the metadata."""
+        from plugins.automation.automations import models  # noqa: F401
+
+    def _register_automations(self) -> None:
+        """自动化: time-based rule screens with the dry run, the run log, /api/v1/automation/."""
+        from plugins.automation.automations.views import register
+
+        register(self.appbuilder)
+
+    def _init_automations(self) -> None:
+        """Arm the automation sweep (every AUTOMATION_INTERVAL_SECONDS) when Redis is there."""
+        from plugins.automation.automations.jobs import ensure_sweeper
+        from plugins.automation.outbox.queue import queue_for
+
+        queue = queue_for(current_app.config.get("REDIS_URL"))
+        if queue is not None:
+            ensure_sweeper(queue, current_app)

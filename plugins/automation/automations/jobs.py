@@ -11,6 +11,7 @@ import logging
 
 from flask import Flask
 
+from plugins.automation.outbox import sweepers
 from plugins.automation.outbox.jobs import _get_app
 from plugins.automation.outbox.queue import queue_for
 
@@ -25,8 +26,8 @@ def interval(app: Flask) -> dt.timedelta:
 
 
 def sweep(reschedule: bool = True) -> dict[str, list[int]]:
-    """Run the active automations once, then schedule the next sweep. JSON-friendly result:
-    {automation id (text): ticket ids fired}."""
+    """Schedule the next sweep first (a failing or killed sweep keeps the chain), then run
+    the active automations once. JSON-friendly result: {automation id (text): ticket ids}."""
     from plugins.automation.automations.engine import sweep as run_sweep
 
     app = _get_app()
@@ -34,19 +35,16 @@ def sweep(reschedule: bool = True) -> dict[str, list[int]]:
         from app.extensions import db
 
         queue = queue_for(app.config.get("REDIS_URL"))
+        if reschedule and queue is not None:
+            sweepers.reschedule(queue, SWEEP_JOB_ID, sweep, interval(app))
         try:
             result = run_sweep(db.session)
         finally:
             db.session.remove()
-            if reschedule and queue is not None:  # even after a failure: the chain goes on
-                queue.enqueue_in(interval(app), sweep, job_id=SWEEP_JOB_ID)
         return {str(k): v for k, v in result.items()}
 
 
 def ensure_sweeper(queue, app: Flask) -> None:
-    """Arm the sweep chain if it is gone (first start, or Redis restarted empty)."""
-    try:
-        if not queue.connection.exists(f"rq:job:{SWEEP_JOB_ID}"):
-            queue.enqueue_in(interval(app), sweep, job_id=SWEEP_JOB_ID)
-    except Exception:  # noqa: BLE001 - Redis down: `flask init` or the next start tries again
-        log.warning("could not arm the automation sweeper")
+    """Arm the sweep chain if it is gone (first start, Redis restarted empty, a sweep that
+    failed or died): never raises."""
+    sweepers.keep_alive(queue, SWEEP_JOB_ID, sweep, interval(app))

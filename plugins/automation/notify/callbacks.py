@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from plugins.automation.notify.service import request_notification
+from plugins.automation.outbox import sweepers
 from plugins.automation.outbox.jobs import _get_app
 from plugins.automation.outbox.queue import queue_for
 from plugins.tickets.models import OutboxEvent, Ticket
@@ -108,24 +109,22 @@ def remind(ticket_id: int) -> int:
 
 
 def sweep(reschedule: bool = True) -> int:
-    """Remind everything due, then schedule the next sweep."""
+    """Schedule the next sweep first (a failing or killed sweep keeps the chain), then remind
+    everything due."""
     app = _get_app()
     with app.app_context():
         from app.extensions import db
 
+        queue = queue_for(app.config.get("REDIS_URL"))
+        if reschedule and queue is not None:
+            sweepers.reschedule(queue, SWEEP_JOB_ID, sweep, SWEEP_EVERY)
         try:
             return remind_due(db.session, utcnow())
         finally:
             db.session.remove()
-            queue = queue_for(app.config.get("REDIS_URL"))
-            if reschedule and queue is not None:
-                queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
 
 
 def ensure_sweeper(queue) -> None:
-    """Arm the sweep chain if it is gone (first start, or Redis restarted empty)."""
-    try:
-        if not queue.connection.exists(f"rq:job:{SWEEP_JOB_ID}"):
-            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
-    except Exception:  # noqa: BLE001 - Redis down: the next booking tries again
-        log.warning("could not arm the call-back sweeper")
+    """Arm the sweep chain if it is gone (first start, Redis restarted empty, a sweep that
+    failed or died): never raises."""
+    sweepers.keep_alive(queue, SWEEP_JOB_ID, sweep, SWEEP_EVERY)

@@ -30,6 +30,7 @@ from plugins.automation.channels.ratelimit import RobotPacer
 from plugins.automation.channels.result import DeliveryResult
 from plugins.automation.notify.models import ROBOT_KINDS, Delivery, RobotEndpoint
 from plugins.automation.notify.senders import send
+from plugins.automation.outbox import sweepers
 from plugins.automation.outbox.jobs import _get_app
 from plugins.tickets.models.base import utcnow
 
@@ -238,7 +239,8 @@ def due(session: Session, now: dt.datetime, limit: int = SWEEP_BATCH) -> list[in
 
 
 def sweep(reschedule: bool = True) -> int:
-    """Enqueue every overdue row, then schedule the next sweep."""
+    """Schedule the next sweep first (a failing or killed sweep keeps the chain), then
+    enqueue every overdue row."""
     from plugins.automation.notify.relay import enqueue
     from plugins.automation.outbox.queue import queue_for
 
@@ -247,6 +249,8 @@ def sweep(reschedule: bool = True) -> int:
         from app.extensions import db
 
         queue = queue_for(app.config.get("REDIS_URL"))
+        if reschedule and queue is not None:
+            sweepers.reschedule(queue, SWEEP_JOB_ID, sweep, SWEEP_EVERY)
         try:
             rows = db.session.execute(
                 select(Delivery.id, Delivery.attempts).where(
@@ -255,16 +259,10 @@ def sweep(reschedule: bool = True) -> int:
             ).all()
         finally:
             db.session.remove()
-        sent = sum(enqueue(queue, rid, attempts) for rid, attempts in rows) if queue else 0
-        if reschedule and queue is not None:
-            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
-        return sent
+        return sum(enqueue(queue, rid, attempts) for rid, attempts in rows) if queue else 0
 
 
 def ensure_sweeper(queue) -> None:
-    """Arm the sweep chain if it is gone (first start, or Redis restarted empty)."""
-    try:
-        if not queue.connection.exists(f"rq:job:{SWEEP_JOB_ID}"):
-            queue.enqueue_in(SWEEP_EVERY, sweep, job_id=SWEEP_JOB_ID)
-    except Exception:  # noqa: BLE001 - Redis down: the next commit tries again
-        log.warning("could not arm the notification sweeper")
+    """Arm the sweep chain if it is gone (first start, Redis restarted empty, a sweep that
+    failed or died): never raises."""
+    sweepers.keep_alive(queue, SWEEP_JOB_ID, sweep, SWEEP_EVERY)
