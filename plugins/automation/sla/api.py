@@ -17,6 +17,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
 from plugins.automation.sla import admin_service as svc
+from plugins.automation.sla import clock as sla_clock
 from plugins.automation.sla.api_schemas import (
     CalendarDayPostSchema,
     CalendarDayPutSchema,
@@ -33,7 +34,6 @@ from plugins.automation.sla.policies import METRIC_LABELS
 from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.context import session
 from plugins.tickets.models import Ticket
-from plugins.tickets.models.base import utcnow
 
 
 def _iso(value: Any) -> str | None:
@@ -43,7 +43,7 @@ def _iso(value: Any) -> str | None:
 def ticket_clocks(ticket: Ticket) -> list[dict[str, Any]]:
     """The provider of "sla_clocks" (plugins.tickets.api_extras): instants are UTC, naive
     like the ticket's own timestamps."""
-    now = utcnow()
+    now = sla_clock.now()  # the SLA engine's clock: lights agree with the engine
     return [
         {
             "metric": row.metric,
