@@ -30,9 +30,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from plugins.tickets.models import Category, Department, Ticket
 from plugins.tickets.models.base import utcnow
 
-# Sampling reads last week's resolved tickets: an index on the instant keeps it a range scan.
-Index("ix_qa_ticket_resolved_at", Ticket.resolved_at)
-
 scorecard_department = Table(
     "qa_scorecard_department",
     Model.metadata,
@@ -151,6 +148,8 @@ class QaReview(Model):
         Index("ix_qa_review_person_time", "reviewed_user_id", "submitted_at"),
         Index("ix_qa_review_dept_time", "department_id", "submitted_at"),
         Index("ix_qa_review_status", "status"),
+        # Figures and lists for roles that see every review: a range on the time alone.
+        Index("ix_qa_review_submitted", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -202,10 +201,7 @@ class QaAppeal(Model):
     """申诉: one per review, by the reviewed person; a supervisor or admin decides."""
 
     __tablename__ = "qa_appeal"
-    __table_args__ = (
-        UniqueConstraint("review_id", name="uq_qa_appeal_review"),
-        Index("ix_qa_appeal_open", "decided_at"),
-    )
+    __table_args__ = (UniqueConstraint("review_id", name="uq_qa_appeal_review"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_id: Mapped[int] = mapped_column(

@@ -14,7 +14,6 @@ depends_on = None
 
 
 def upgrade():
-    op.create_index("ix_qa_ticket_resolved_at", "ticket", ["resolved_at"])
     op.create_table(
         "qa_scorecard",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -115,6 +114,7 @@ def upgrade():
     op.create_index("ix_qa_review_person_time", "qa_review", ["reviewed_user_id", "submitted_at"])
     op.create_index("ix_qa_review_dept_time", "qa_review", ["department_id", "submitted_at"])
     op.create_index("ix_qa_review_status", "qa_review", ["status"])
+    op.create_index("ix_qa_review_submitted", "qa_review", ["submitted_at"])
     op.create_table(
         "qa_review_score",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -147,12 +147,12 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("review_id", name="uq_qa_appeal_review"),
     )
-    op.create_index("ix_qa_appeal_open", "qa_appeal", ["decided_at"])
 
 
 def downgrade():
     op.drop_table("qa_appeal")
     op.drop_table("qa_review_score")
+    op.drop_index("ix_qa_review_submitted", table_name="qa_review")
     op.drop_index("ix_qa_review_status", table_name="qa_review")
     op.drop_index("ix_qa_review_dept_time", table_name="qa_review")
     op.drop_index("ix_qa_review_person_time", table_name="qa_review")
@@ -165,4 +165,3 @@ def downgrade():
     op.drop_table("qa_scorecard_category")
     op.drop_table("qa_scorecard_department")
     op.drop_table("qa_scorecard")
-    op.drop_index("ix_qa_ticket_resolved_at", table_name="ticket")

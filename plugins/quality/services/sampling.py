@@ -7,8 +7,8 @@ target and are never picked again, so running twice over the same week adds noth
 
 The handler is the actor of the ticket's last 办结 (resolve) in the trajectory, and the
 department the one the ticket was in at that moment. One query reads the period:
-tickets by resolved_at (index), the last resolve event per ticket (index on ticket_id, id),
-and whether a sample exists (unique index on ticket_id).
+tickets by resolved_at (ix_ticket_resolved_at, migration 0013), the last resolve event per
+ticket (index on ticket_id, id), and whether a sample exists (unique index on ticket_id).
 """
 
 from __future__ import annotations
