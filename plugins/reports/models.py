@@ -1,5 +1,5 @@
-"""Daily roll-ups for the statistics: tickets created per local day, department and
-category, with how many of them are done and still open.
+"""Daily roll-ups for the statistics: tickets created per local day, department,
+category and channel, with how many of them are done and still open.
 
 A roll-up day is recomputed from the tickets (one GROUP BY over that day's index range)
 whenever one of its tickets changed (ticket.updated_at past the watermark), so a report over
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -27,6 +27,7 @@ class DailyTicketCount(Model):
     category_id: Mapped[int] = mapped_column(
         ForeignKey("category.id", ondelete="CASCADE"), nullable=False
     )
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
     created: Mapped[int] = mapped_column(Integer, nullable=False)
     done: Mapped[int] = mapped_column(Integer, nullable=False)
     open: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -82,6 +82,7 @@ def _upgrade_statistics():
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("department_id", sa.Integer(), nullable=True),
         sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("created", sa.Integer(), nullable=False),
         sa.Column("done", sa.Integer(), nullable=False),
         sa.Column("open", sa.Integer(), nullable=False),

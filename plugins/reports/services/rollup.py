@@ -1,11 +1,12 @@
 """Keeping the daily roll-ups (report_daily_ticket) in step with the tickets, and reading
-them for "created per period and department / category".
+them for the cohort reports: created per period and department / category / channel, the
+volume's created and backlog, the 三率 and timeliness.
 
 refresh() recomputes every local day that holds a ticket changed since the watermark
 (ticket.updated_at, minus a safety margin for transactions that committed late; a
-future-dated updated_at counts once its time has come), one
-GROUP BY per day over the created_at index; the first run builds them all. Reports call it
-before reading, so the numbers are never staler than the last commit.
+future-dated updated_at counts once its time has come), one GROUP BY per day over the
+created_at index; the first run builds them all. Reports call it before reading, so the
+numbers are never staler than the last commit.
 """
 
 from __future__ import annotations
@@ -60,13 +61,12 @@ def _measures() -> dict[str, Any]:
 def _insert(session: Session, offset: int, day: dt.date | None) -> None:
     local = local_date(Ticket.created_at, offset)
     measures = _measures()
-    stmt = select(local, Ticket.department_id, Ticket.category_id, *measures.values()).group_by(
-        local, Ticket.department_id, Ticket.category_id
-    )
+    keys = (local, Ticket.department_id, Ticket.category_id, Ticket.channel)
+    stmt = select(*keys, *measures.values()).group_by(*keys)
     if day is not None:
         start = dt.datetime.combine(day, dt.time()) - dt.timedelta(minutes=offset)
         stmt = stmt.where(Ticket.created_at >= start, Ticket.created_at < start + dt.timedelta(1))
-    columns = ["day", "department_id", "category_id", *measures]
+    columns = ["day", "department_id", "category_id", "channel", *measures]
     session.execute(insert(DailyTicketCount).from_select(columns, stmt))
 
 
@@ -101,11 +101,10 @@ def refresh(session: Session, offset: int) -> int:
 
 
 def usable(q: ReportQuery) -> bool:
-    """The roll-ups answer when only department / category / date narrow the tickets and
+    """The roll-ups answer when only department / category / channel / date narrow the
+    tickets and
     the scope is all tickets or whole departments (not an agent's own intake)."""
-    return q.scope_departments is not None and all(
-        v is None for v in (q.channel, q.priority, q.staff_id)
-    )
+    return q.scope_departments is not None and q.priority is None and q.staff_id is None
 
 
 def _conditions(q: ReportQuery) -> list[Any]:
@@ -119,14 +118,18 @@ def _conditions(q: ReportQuery) -> list[Any]:
         parent = select(Category.tree_path).where(Category.id == q.category_id)
         subtree = select(Category.id).where(Category.tree_path.startswith(parent.scalar_subquery()))
         conds.append(r.category_id.in_(subtree))
+    if q.channel is not None:
+        conds.append(r.channel == q.channel)
     return conds
 
 
 def created_by(session: Session, q: ReportQuery, dimension: str) -> list[tuple[Any, ...]]:
-    """(bucket, key, created, done, open) per period and department or category."""
+    """(bucket, key, created, done, open) per period and department, category or channel."""
     refresh(session, q.offset_minutes)
     r = DailyTicketCount
-    col = r.department_id if dimension == "department" else r.category_id
+    col = {"department": r.department_id, "category": r.category_id, "channel": r.channel}[
+        dimension
+    ]
     b = date_bucket(r.day, q.group_by, 0).label("b")
     stmt = (
         select(b, col, func.sum(r.created), func.sum(r.done), func.sum(r.open))

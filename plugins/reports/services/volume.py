@@ -84,7 +84,7 @@ def by_dimension(dimension: str) -> Callable[[Session, ReportQuery], list[dict[s
             .group_by(b, col)
             .order_by(b, col)
         )
-        if dimension in ("department", "category") and rollup.usable(q):
+        if dimension in ("department", "category", "channel") and rollup.usable(q):
             result = rollup.created_by(session, q, dimension)
         else:
             result = session.execute(stmt).all()
