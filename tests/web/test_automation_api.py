@@ -241,3 +241,17 @@ def test_no_role_pattern_grants_the_resources(app):
             for view in views:
                 for perm in ("can_read", "can_write", "can_delete"):
                     assert not (re.match(view_re, view) and re.match(perm_re, perm)), (role, view)
+
+
+def test_channel_refuses_internal_addresses_and_saves_nothing(api, db):
+    client, headers = api("admin")
+    before = _count(db, RobotEndpoint)
+    for url in ("http://169.254.169.254/latest/meta-data", "http://10.0.0.5/robot/send"):
+        resp = client.post(
+            "/api/v1/channel/",
+            json={"name": "内网机器人", "kind": "wecom", "url": url},
+            headers=headers,
+        )
+        assert resp.status_code == 422, resp.json
+        assert resp.json["errors"]["url"] == "该地址指向内部网络，不允许使用。"
+    assert _count(db, RobotEndpoint) == before

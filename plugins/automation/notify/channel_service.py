@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from plugins.automation.channels import redact_url
+from plugins.automation.channels.egress import check_outbound_url
 from plugins.automation.notify.models import ROBOT_KINDS, RobotEndpoint
 from plugins.tickets.models import Department
 from plugins.tickets.services.errors import NotFound, ValidationFailed
@@ -45,6 +46,15 @@ def _url_ok(value: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def _egress_error(url: str) -> str | None:
+    """The outbound guard's message when `url` points inside (the screen's check too)."""
+    try:
+        check_outbound_url(url)
+    except ValidationFailed as err:
+        return str(err.fields.get("url") or err.message)
+    return None
+
+
 def _check(session: Session, values: Mapping[str, Any], row: RobotEndpoint | None) -> dict:
     errors = {str(k): _("This field cannot be set here.") for k in values if k not in FIELDS}
     merged = {k: values[k] if k in values else (getattr(row, k) if row else None) for k in FIELDS}
@@ -56,6 +66,8 @@ def _check(session: Session, values: Mapping[str, Any], row: RobotEndpoint | Non
         errors["kind"] = _("One of: %(names)s.", names=", ".join(ROBOT_KINDS))
     if not _url_ok(merged["url"]):
         errors["url"] = _("Enter an http(s) address of at most %(max)s characters.", max=URL_MAX)
+    elif (blocked := _egress_error(merged["url"])) is not None:
+        errors["url"] = blocked
     secret = values.get("secret")
     if secret in (None, ""):
         merged["secret"] = row.secret if row else None  # write-only: blank keeps it
