@@ -25,7 +25,7 @@ def _dimension(name: str, label, description, order: int, chart: str = "bar") ->
         columns=(
             BUCKET,
             NAME,
-            Column("created", _l("Created")),
+            Column("created", _l("Tickets created")),
             Column("done", _l("Resolved or closed")),
             Column("open", _l("Still open")),
         ),
@@ -46,7 +46,7 @@ def register_builtin() -> None:
             ),
             columns=(
                 BUCKET,
-                Column("created", _l("Created")),
+                Column("created", _l("Tickets created")),
                 Column("resolved", _l("Resolved")),
                 Column("closed", _l("Closed")),
                 Column("backlog", _l("Backlog")),
@@ -73,7 +73,7 @@ def register_builtin() -> None:
             ),
             columns=(
                 BUCKET,
-                Column("created", _l("Created")),
+                Column("created", _l("Tickets created")),
                 Column("accepted", _l("Accepted")),
                 Column("avg_accept_minutes", _l("Mean accept time"), "minutes"),
                 Column("resolved", _l("Resolved")),
@@ -162,7 +162,7 @@ def register_builtin() -> None:
             ),
             columns=(
                 BUCKET,
-                Column("created", _l("Created")),
+                Column("created", _l("Tickets created")),
                 Column("response_rate", _l("Response rate"), "percent"),
                 Column("resolution_rate", _l("Resolution rate"), "percent"),
                 Column("satisfaction_rate", _l("Satisfaction rate"), "percent"),
@@ -189,7 +189,7 @@ def register_builtin() -> None:
             columns=(
                 Column("weekday", _l("Weekday"), "weekday"),
                 Column("hour", _l("Hour")),
-                Column("created", _l("Created")),
+                Column("created", _l("Tickets created")),
             ),
             build=volume.heatmap,
             chart=Chart("heatmap", x="hour", y="weekday", series=("created",)),
