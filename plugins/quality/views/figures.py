@@ -47,8 +47,17 @@ class QaFiguresView(BaseView):
                 rows = qa_figures(session(), actor(), date_from, date_to, group_by)
             except DomainError as err:
                 flash(str(err), "danger")
+        # Labelled here, not in the template: a translation may hold a bare "%" (合格率（%）),
+        # which Jinja's gettext would try to format.
+        headers = {
+            "reviews": _("Reviews"),
+            "average": _("Average score (of 100)"),
+            "pass_rate": _("Pass rate (percent)"),
+            "critical": _("Critical failures"),
+        }
         return self.render_template(
             "quality/figures.html", title=_("QA figures"), rows=rows, groups=GROUP_LABELS,
+            headers=headers,
             group_by=group_by, date_from=request.args.get("from") or date_from,
             date_to=request.args.get("to") or date_to,
         )  # fmt: skip
