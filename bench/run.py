@@ -50,27 +50,35 @@ def _sla(url: str) -> dict:
     return json.loads(next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))[11:])
 
 
-def run_size(n: int, seconds: int, reseed: bool) -> dict:
+def run_size(n: int, seconds: int, reseed: bool, only: set[str] | None = None) -> dict:
+    """All measures at one size (or `only` some of them, by result key)."""
     print(f"== {n:,} tickets", flush=True)
     url, seeded = dbsetup.ensure(n, reseed)
     result: dict = {"n": n, "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                     "machine": machine.describe(url), "seed_s": seeded}  # fmt: skip
+    wanted = lambda key: only is None or key in only  # noqa: E731
     trigger_lag.set_trigger(url, False)
-    result["sla_sweep"] = _timed("8. SLA sweep", _sla, url)
+    if wanted("sla_sweep"):
+        result["sla_sweep"] = _timed("8. SLA sweep", _sla, url)
     services = Services(url)
     services.start()
     try:
         fx = fixtures.load(url)
         result["tickets"] = fx.tickets
-        # First, on an empty queue: the one RQ worker is far behind after the others.
-        result["trigger_lag"] = _timed("7. trigger lag", trigger_lag.measure, url, fx, REDIS_URL)
-        result["intake"] = _timed("1. intake", web.intake, fx, 2 * seconds)
-        result["queue_page"] = _timed("2. queue page", web.queue_page, fx, seconds)
-        result["queue_api"] = _timed("2. queue API", web.queue_api, fx, seconds)
-        result["ticket_page"] = _timed("3. ticket page", web.ticket_page, fx, seconds)
-        result["action"] = _timed("4. accept", web.action, fx, seconds)
-        result["query"] = _timed("5. query", web.query, fx, seconds)
-        result["reports"] = _timed("6. reports", reports.measure)
+        measures = [
+            # First, on an empty queue: the one RQ worker is far behind after the others.
+            ("trigger_lag", "7. trigger lag", trigger_lag.measure, (url, fx, REDIS_URL)),
+            ("intake", "1. intake", web.intake, (fx, 2 * seconds)),
+            ("queue_page", "2. queue page", web.queue_page, (fx, seconds)),
+            ("queue_api", "2. queue API", web.queue_api, (fx, seconds)),
+            ("ticket_page", "3. ticket page", web.ticket_page, (fx, seconds)),
+            ("action", "4. accept", web.action, (fx, seconds)),
+            ("query", "5. query", web.query, (fx, seconds)),
+            ("reports", "6. reports", reports.measure, ()),
+        ]
+        for key, label, fn, args in measures:
+            if wanted(key):
+                result[key] = _timed(label, fn, *args)
         web_pids = services.web_worker_pids()
         result["rss"] = {
             "web_mb": max((peak_rss_mb(p) or 0) for p in web_pids) if web_pids else None,
@@ -87,14 +95,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 15)))
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--only", help="comma-separated result keys, e.g. reports,query")
     args = parser.parse_args()
     sizes = [int(x.replace("_", "")) for x in args.n.split(",") if x.strip()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = {}
     for n in sizes:
-        results[n] = run_size(n, args.seconds, args.reseed)
+        only = set(args.only.split(",")) if args.only else None
+        results[n] = run_size(n, args.seconds, args.reseed, only)
         day = dt.date.today().isoformat()
         path = RESULTS / f"{day}-{n}.json"
+        if only and path.exists():  # a partial run updates today's full one
+            results[n] = {**json.loads(path.read_text()), **results[n]}
         path.write_text(json.dumps(results[n], indent=2, ensure_ascii=False) + "\n")
         print(f"  → {path.relative_to(ROOT)}", flush=True)
     if not args.no_readme:
