@@ -424,3 +424,28 @@ def test_bad_screen_input_never_500(login, build, db):
     resp = lead.post(f"/qa/reviews/decide/{done.id}", data={"decision": "x"}, follow_redirects=True)
     assert resp.status_code == 200  # no open appeal: a message, nothing changes
     assert login("manager").get("/qa/figures/?group_by=week").status_code == 200
+
+
+ENGLISH = ["Pick a ticket to review", "Waiting for review", "Recent reviews", "Reviewed person",
+           "Submit review", "Overall comment", "Appeal this result", "Decide the appeal",
+           "Pass score", "Critical failures", "QA figures", "My QA results", "New scorecard",
+           "Scorecard", "Not passed", "Quality"]  # fmt: skip
+
+
+def test_screens_read_in_zh(login, build, db):
+    row = card(db, build)
+    ticket = resolved(db, build)
+    done = review(db, build, ticket, row, points=(30, 40))
+    other = reviews.pick(db, build.user("qa"), resolved(db, build, "BILLING", "fin"))
+    appeals.appeal(db, build.user("tech"), done, "请复核")
+    pages = [("qa", "/qa/reviews/"), ("qa", f"/qa/reviews/review/{other.id}"),
+             ("tech", "/qa/mine/"), ("techlead", f"/qa/reviews/show/{done.id}"),
+             ("techlead", "/qa/appeals/"), ("manager", "/qa/figures/?from=2020-01-01"),
+             ("admin", "/qa/scorecards/"), ("admin", f"/qa/scorecards/edit/{row.id}")]  # fmt: skip
+    for user, url in pages:
+        resp = login(user).get(url)
+        assert resp.status_code == 200, url
+        html = resp.get_data(as_text=True)
+        assert "质检" in html, url
+        left = [s for s in ENGLISH if f">{s}<" in html or f"{s}：" in html or f" {s} " in html]
+        assert left == [], (url, left)
