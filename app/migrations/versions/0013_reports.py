@@ -65,7 +65,6 @@ def _downgrade_export_jobs():
 STATISTICS_INDEXES = (
     ("ix_ticket_resolved_at", "ticket", ["resolved_at"]),
     ("ix_ticket_closed_at", "ticket", ["closed_at"]),
-    ("ix_ticket_updated_at", "ticket", ["updated_at"]),
     ("ix_ticket_event_created", "ticket_event", ["created_at"]),
     ("ix_ticket_event_action_created", "ticket_event", ["action", "created_at"]),
     ("ix_sla_clock_started", "sla_clock", ["started_at"]),
