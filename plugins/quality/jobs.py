@@ -1,9 +1,11 @@
 """The weekly sampling job: every Monday 02:00 (Asia/Shanghai) it samples the week before.
 
-Self-rescheduling: each run schedules the next (one job id, so re-arming replaces rather
-than duplicates); `flask init` arms it when Redis is configured. Jobs take no objects, and
-the queue uses the JSON serializer like the rest of the host. This addon does not import
-the automation addon, so the few lines of queue handling live here.
+Self-rescheduling: each run first schedules the next one, under a job id named after that
+Monday (qa-weekly-sample-YYYYMMDD), so the finished run's job hash expiring can never take
+its successor with it, and arming twice for the same Monday only moves one schedule.
+`flask init` and every worker (start and maintenance pass, via app.worker's hooks) arm it
+when it is missing. The queue uses the JSON serializer like the rest of the host; this addon
+does not import the automation addon, so the few lines of queue handling live here.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ def next_run(now: dt.datetime) -> dt.datetime:
     return at - OFFSET
 
 
+def job_id_for(when: dt.datetime) -> str:
+    """The id of the run at `when` (naive UTC): one per Shanghai Monday."""
+    return f"{JOB_ID}-{(when + OFFSET):%Y%m%d}"
+
+
 def run_weekly(reschedule: bool = True) -> int:
     """Sample last week (QA_SAMPLE_PER_PERSON if set, else QA_SAMPLE_PERCENT, default 5 %)."""
     from plugins.quality.services.sampling import sample_period
@@ -70,6 +77,8 @@ def run_weekly(reschedule: bool = True) -> int:
     with app.app_context():
         from app.extensions import db
 
+        if reschedule:  # first, so a failing run still leaves next week's armed
+            schedule(queue_for(app.config.get("REDIS_URL")))
         per_person = app.config.get("QA_SAMPLE_PER_PERSON")
         percent = (
             None if per_person else float(app.config.get("QA_SAMPLE_PERCENT", DEFAULT_PERCENT))
@@ -80,24 +89,31 @@ def run_weekly(reschedule: bool = True) -> int:
                                       per_person=per_person))  # fmt: skip
         finally:
             db.session.remove()
-        if reschedule:
-            schedule(queue_for(app.config.get("REDIS_URL")))
         return added
 
 
-def schedule(queue: Queue | None) -> None:
+def schedule(queue: Queue | None) -> str | None:
+    """Schedule the run of the next Monday 02:00; returns its job id."""
     if queue is None:
-        return
-    when = next_run(utcnow()).replace(tzinfo=dt.UTC)
-    queue.enqueue_at(when, run_weekly, job_id=JOB_ID)
+        return None
+    when = next_run(utcnow())
+    job_id = job_id_for(when)
+    queue.enqueue_at(when.replace(tzinfo=dt.UTC), run_weekly, job_id=job_id)
+    return job_id
 
 
 def ensure_scheduled(queue: Queue | None) -> None:
-    """Arm the weekly chain if it is gone (first start, or Redis restarted empty)."""
+    """Arm next Monday's run if it is missing (first start, or Redis restarted empty).
+    Never raises: with Redis down, the next worker maintenance pass tries again."""
     if queue is None:
         return
     try:
-        if not queue.connection.exists(f"rq:job:{JOB_ID}"):
+        if not queue.connection.exists(f"rq:job:{job_id_for(next_run(utcnow()))}"):
             schedule(queue)
-    except Exception:  # noqa: BLE001 - Redis down: the next `flask init` tries again
+    except Exception:  # noqa: BLE001
         log.warning("could not arm the weekly QA sampling")
+
+
+def worker_hook(starting: bool) -> None:
+    """app.worker calls this when a worker starts and at each maintenance pass."""
+    ensure_scheduled(queue_for(current_app.config.get("REDIS_URL")))

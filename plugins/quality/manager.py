@@ -44,6 +44,10 @@ class QualityManager(BaseManager):
 
         register_panel(current_app, "quality", panel)
         register_badge(current_app, "QA Appeals", open_appeals_badge)
+        from app.worker import register_worker_hook
+        from plugins.quality.jobs import worker_hook
+
+        register_worker_hook(current_app, "quality", worker_hook)
         self.appbuilder.add_api(ScorecardApi)
         self.appbuilder.add_api(QaReviewApi)
 

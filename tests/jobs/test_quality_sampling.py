@@ -117,7 +117,6 @@ def test_weekly_job_on_redis_samples_last_week_and_reschedules(app, redis_url, d
     for i, (handler, category) in enumerate([("tech", "REPAIR")] * 5 + [("fin", "BILLING")] * 3):
         resolved(db, build, category, handler, at=start + dt.timedelta(hours=3 + i))
     queue = jobs.queue_for(redis_url)
-    queue.connection.delete(f"rq:job:{jobs.JOB_ID}")
     old = {k: app.config.get(k) for k in ("REDIS_URL", "QA_SAMPLE_PERCENT")}
     app.config.update(REDIS_URL=redis_url, QA_SAMPLE_PERCENT=40)
     try:
@@ -130,14 +129,18 @@ def test_weekly_job_on_redis_samples_last_week_and_reschedules(app, redis_url, d
         )
         first = Counter(db.scalars(select(QaSample.handler_id)))
         assert dict(first) == expected
-        # It rescheduled itself for next Monday 02:00 Shanghai, once.
+        # It scheduled its successor for next Monday 02:00 Shanghai, under that Monday's id.
         scheduled = queue.scheduled_job_registry
-        assert jobs.JOB_ID in scheduled.get_job_ids()
-        when = scheduled.get_scheduled_time(jobs.JOB_ID).replace(tzinfo=None)
+        next_id = jobs.job_id_for(jobs.next_run(jobs.utcnow()))
+        assert next_id in scheduled.get_job_ids()
+        when = scheduled.get_scheduled_time(next_id).replace(tzinfo=None)
         local = when + jobs.OFFSET
         assert local.weekday() == 0 and local.time() == dt.time(2, 0) and when > jobs.utcnow()
+        assert next_id.endswith(local.strftime("%Y%m%d"))
         jobs.ensure_scheduled(queue)  # already armed: nothing added
-        assert scheduled.get_job_ids().count(jobs.JOB_ID) == 1
+        jobs.worker_hook(True)
+        ours = [j for j in scheduled.get_job_ids() if j.startswith(jobs.JOB_ID)]
+        assert ours == [next_id]
         # A second run over the same week adds nothing.
         assert jobs.run_weekly(reschedule=False) == 0
         assert Counter(db.scalars(select(QaSample.handler_id))) == first
@@ -146,8 +149,11 @@ def test_weekly_job_on_redis_samples_last_week_and_reschedules(app, redis_url, d
         )
     finally:
         app.config.update(old)
-        queue.connection.delete(f"rq:job:{jobs.JOB_ID}")
-        queue.scheduled_job_registry.remove(jobs.JOB_ID)
+        for job_id in queue.scheduled_job_registry.get_job_ids():
+            if job_id.startswith(jobs.JOB_ID):
+                queue.scheduled_job_registry.remove(job_id)
+        for key in queue.connection.keys(f"rq:job:{jobs.JOB_ID}*"):
+            queue.connection.delete(key)
 
 
 def test_week_bounds_in_shanghai():
