@@ -80,6 +80,8 @@ def run_size(n: int, seconds: int, reseed: bool, only: set[str] | None = None) -
             if wanted(key):
                 result[key] = _timed(label, fn, *args)
         web_pids = services.web_worker_pids()
+        if only is not None:  # peak RSS means something only after every measure
+            return result
         result["rss"] = {
             "web_mb": max((peak_rss_mb(p) or 0) for p in web_pids) if web_pids else None,
             "rq_mb": max((peak_rss_mb(p) or 0) for p in services.rq_pids()),
@@ -106,7 +108,9 @@ def main() -> None:
         day = dt.date.today().isoformat()
         path = RESULTS / f"{day}-{n}.json"
         if only and path.exists():  # a partial run updates today's full one
-            results[n] = {**json.loads(path.read_text()), **results[n]}
+            done = json.loads(path.read_text())
+            partial = {k: v for k, v in results[n].items() if k not in ("date", "machine")}
+            results[n] = {**done, **partial, "partial_run": results[n]["date"]}
         path.write_text(json.dumps(results[n], indent=2, ensure_ascii=False) + "\n")
         print(f"  → {path.relative_to(ROOT)}", flush=True)
     if not args.no_readme:

@@ -95,7 +95,7 @@ def _tickets(cur, n: int) -> None:
                 random() AS ra, random() AS rc, random() AS rt, random() AS rh
             FROM generate_series(1, {int(n)}) AS g, cats
         ), t AS (
-            SELECT g.*, {_status_case("g.rs")} AS status,
+            SELECT g.*, {_status_case("g.rs")} AS status, now() AT TIME ZONE 'UTC' AS now,
                 cats.ids[ci] AS category_id, cats.depts[ci] AS dept,
                 date_trunc('day', now() AT TIME ZONE 'UTC'
                     - CASE WHEN g.rs < 0.1 THEN power(g.rt, 3) * 14
@@ -121,12 +121,12 @@ def _tickets(cur, n: int) -> None:
             '139' || lpad((t.g % 30000)::text, 8, '0'),
             '+86139' || lpad((t.g % 30000)::text, 8, '0'),
             agents.u[1 + t.g % array_length(agents.u, 1)],
-            t.created, t.created + interval '2 days',
+            t.created, least(t.created + interval '2 days', t.now),
             CASE WHEN t.status NOT IN ('pending_accept', 'pending_dispatch')
-                 THEN t.created + interval '1 hour' END,
+                 THEN least(t.created + interval '1 hour', t.now) END,
             CASE WHEN t.status IN ('resolved', 'closed', 'pending_followup')
-                 THEN t.created + interval '1 day' END,
-            CASE WHEN t.status = 'closed' THEN t.created + interval '2 days' END,
+                 THEN least(t.created + interval '1 day', t.now) END,
+            CASE WHEN t.status = 'closed' THEN least(t.created + interval '2 days', t.now) END,
             t.created + interval '3 days',
             1, proc.pid, 0, 0, 0, false,
             CASE WHEN t.status = 'closed' AND t.ra < 0.5 THEN 'satisfied' END
