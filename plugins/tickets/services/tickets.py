@@ -257,20 +257,23 @@ def update_ticket(
     check_version(ticket, expected_version)
     clean, custom = _validate_with_fields(session, values, ticket)
     changes: dict[str, list[Any]] = {}
-    for field, new in clean.items():
-        old = getattr(ticket, field)
-        if old != new:
-            if field != "caller_e164":
-                changes[field] = [old, new]
-            setattr(ticket, field, new)
-    changes.update(
-        custom_fields.write(session, ticket, custom, custom_fields.values_of(session, ticket))
-        if custom
-        else {}
-    )
-    if not changes:
-        return ticket
-    ticket.updated_at = now
+    # No autoflush while comparing: a lazy load would flush the first changed column on
+    # its own and the edit would cost two UPDATEs (and two versions).
+    with session.no_autoflush:
+        for field, new in clean.items():
+            old = getattr(ticket, field)
+            if old != new:
+                if field != "caller_e164":
+                    changes[field] = [old, new]
+                setattr(ticket, field, new)
+        changes.update(
+            custom_fields.write(session, ticket, custom, custom_fields.values_of(session, ticket))
+            if custom
+            else {}
+        )
+        if not changes:
+            return ticket
+        ticket.updated_at = now
     event = trajectory.record(
         session,
         actor,
