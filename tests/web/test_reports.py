@@ -466,3 +466,58 @@ def test_rollups_follow_changes(api, app, facts):
         ticket = db.session.get(Ticket, ticket_id)
         assert ticket.department_id is None
         db.session.remove()
+
+
+@pytest.mark.parametrize(
+    "name,reader",
+    [("volume", "done_per_period"), ("by_staff", "staff_per_period"),
+     ("node_times", "nodes_per_period")],
+)  # fmt: skip
+@pytest.mark.parametrize("user", ["manager", "finlead_rpt"])
+def test_rollup_served_reports_equal_the_raw_queries(api, facts, monkeypatch, name, reader, user):
+    """volume (resolved / closed), by_staff and node_times read the roll-ups of
+    services/rollup_more when the scope is whole departments; the numbers equal the raw
+    GROUP BY over tickets / trajectory rows, per day, week and with a department filter."""
+    from plugins.reports.services import rollup_more
+
+    calls = []
+    original = getattr(rollup_more, reader)
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rollup_more, reader, spy)
+    queries = [RANGE + "&group_by=day", RANGE + "&group_by=week",
+               RANGE + f"&group_by=day&department={facts['dept']['FIN']}"]  # fmt: skip
+    served = [report(api, user, name, q)["rows"] for q in queries]
+    assert len(calls) == len(queries)
+    assert any(served[0]), "the seeded week has rows for this report"
+    monkeypatch.setattr(rollup_more, "usable", lambda q: False)
+    raw = [report(api, user, name, q)["rows"] for q in queries]
+    assert len(calls) == len(queries)  # the raw queries this time
+    assert served == raw
+
+
+def test_rollups_for_staff_and_nodes_follow_changes(api, app, facts):
+    """A ticket accepted now shows in today's per-staff and node-time roll-ups at once."""
+    from app.extensions import db
+
+    today = (utcnow() + LOCAL).date().isoformat()
+    query = f"from={today}&to={today}"
+
+    def totals() -> tuple[int, int]:
+        staff = report(api, "manager", "by_staff", query)["rows"]
+        nodes = report(api, "manager", "node_times", query)["rows"]
+        return sum(r["created"] for r in staff), sum(r["nodes"] for r in nodes)
+
+    created, nodes = totals()
+    with app.app_context():
+        s = db.session
+        sm = app.appbuilder.sm
+        repair = s.scalar(select(Category.id).where(Category.code == "REPAIR"))
+        t = create_ticket(s, sm.find_user(username="agent"), {"subject": "卷积节点",
+                                                              "category_id": repair})  # fmt: skip
+        apply_action(s, sm.find_user(username="tech"), t, "accept", {}, t.version)
+        db.session.remove()
+    assert totals() == (created + 1, nodes + 1)

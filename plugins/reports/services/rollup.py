@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from plugins.reports.models import DailyTicketCount, RollupState
 from plugins.reports.params import ReportQuery
+from plugins.reports.services import rollup_more
 from plugins.reports.services.common import CONTENT
 from plugins.reports.services.sqlfuncs import date_bucket, local_date, minutes_between
 from plugins.tickets.enums import OPEN_STATUSES
@@ -81,8 +82,10 @@ def refresh(session: Session, offset: int) -> int:
         session.add(state)
         session.flush()
     if state.watermark is None:
-        session.execute(delete(DailyTicketCount))
+        for table in (DailyTicketCount, *rollup_more.TABLES):
+            session.execute(delete(table))
         _insert(session, offset, None)
+        rollup_more.insert_days(session, offset, None)
         recomputed = -1
     else:
         local = local_date(Ticket.created_at, offset)
@@ -92,8 +95,10 @@ def refresh(session: Session, offset: int) -> int:
             .distinct()
         ).all()
         for day in days:
-            session.execute(delete(DailyTicketCount).where(DailyTicketCount.day == day))
+            for table in (DailyTicketCount, *rollup_more.TABLES):
+                session.execute(delete(table).where(table.day == day))
             _insert(session, offset, day)
+            rollup_more.insert_days(session, offset, day)
         recomputed = len(days)
     state.watermark = now
     session.commit()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from plugins.reports.params import ReportQuery
-from plugins.reports.services import rollup
+from plugins.reports.services import rollup, rollup_more
 from plugins.reports.services.common import (
     avg,
     bucket,
@@ -24,6 +24,7 @@ from plugins.reports.services.common import (
     scoped_by_ticket,
     ticket_conditions,
 )
+from plugins.reports.services.rollup_more import closes_node
 from plugins.reports.services.sqlfuncs import minutes_between
 from plugins.tickets.enums import OPEN_STATUSES, STATUS_LABELS, label
 from plugins.tickets.models import Ticket, TicketEvent
@@ -86,18 +87,6 @@ def timeliness(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
     ]
 
 
-def closes_node() -> Any:
-    """A trajectory row that ends a node: status or department changed (not registration,
-    edits, replies or notes)."""
-    return and_(
-        TicketEvent.action != "create",
-        or_(
-            TicketEvent.from_status != TicketEvent.to_status,
-            TicketEvent.from_department_id.is_distinct_from(TicketEvent.to_department_id),
-        ),
-    )
-
-
 def node_times(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
     """Per bucket (of the node's end) and node (status): how many nodes ended, mean minutes
     spent there, how many had a deadline, how many ended late, the on-time rate."""
@@ -119,8 +108,13 @@ def node_times(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
         .order_by(b, TicketEvent.from_status)
     )
     stmt = scoped_by_ticket(stmt, TicketEvent.ticket_id, q)
+    if rollup_more.usable(q):
+        rollup.refresh(session, q.offset_minutes)
+        rows = rollup_more.nodes_per_period(session, q)
+    else:
+        rows = session.execute(stmt).all()
     out = []
-    for key, status, n, mean, due, overdue in session.execute(stmt):
+    for key, status, n, mean, due, overdue in rows:
         due, overdue = int(due or 0), int(overdue or 0)
         out.append(
             {

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from plugins.reports.params import ReportQuery
-from plugins.reports.services import rollup
+from plugins.reports.services import rollup, rollup_more
 from plugins.reports.services.common import bucket, in_range, names, ticket_conditions
 from plugins.reports.services.sqlfuncs import weekday_hour
 from plugins.tickets.enums import OPEN_STATUSES
@@ -63,6 +63,14 @@ def volume(session: Session, q: ReportQuery) -> list[dict[str, Any]]:
         created_rows = session.execute(stmt).all()
     for key, created, backlog in created_rows:
         blank(key).update(created=created, backlog=int(backlog or 0))
+    if rollup_more.usable(q):
+        rollup.refresh(session, q.offset_minutes)
+        for key, resolved, closed in rollup_more.done_per_period(session, q):
+            if resolved:
+                blank(key)["resolved"] = resolved
+            if closed:
+                blank(key)["closed"] = closed
+        return [rows[k] for k in sorted(rows)]
     for name, col in (("resolved", Ticket.resolved_at), ("closed", Ticket.closed_at)):
         b = bucket(col, q).label("b")
         stmt = select(b, func.count()).where(*conds, *in_range(col, q)).group_by(b)
@@ -86,6 +94,9 @@ def by_dimension(dimension: str) -> Callable[[Session, ReportQuery], list[dict[s
         )
         if dimension in ("department", "category", "channel") and rollup.usable(q):
             result = rollup.created_by(session, q, dimension)
+        elif dimension == "staff" and rollup_more.usable(q):
+            rollup.refresh(session, q.offset_minutes)
+            result = rollup_more.staff_per_period(session, q)
         else:
             result = session.execute(stmt).all()
         labels = names(session, dimension, (r[1] for r in result))
