@@ -5,7 +5,9 @@ volume's created and backlog, the 三率 and timeliness.
 refresh() recomputes every local day that holds a ticket changed since the watermark
 (ticket.updated_at, minus a safety margin for transactions that committed late; a
 future-dated updated_at counts once its time has come), one GROUP BY per day over the
-created_at index; the first run builds them all. Reports call it before reading, so the
+created_at index; the first run builds them all. The sibling roll-ups of
+services/rollup_more (resolved / closed, per assignee, node times) are keyed by the same
+creation day and recomputed here with it. Reports call it before reading, so the
 numbers are never staler than the last commit.
 """
 
