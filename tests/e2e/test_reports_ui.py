@@ -57,3 +57,19 @@ def test_supervisor_chart_shows_only_their_departments(as_user, build):
     page.wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, CHART)))
     table = page.css("table").text
     assert "技术支持部" in table and "财务部" not in table
+
+
+@pytest.mark.parametrize(
+    "name, kind",
+    [("volume", "line"), ("by_channel", "pie"), ("heatmap", "heatmap"), ("transfers", "bar")],
+)
+def test_each_chart_kind_draws(as_user, build, name, kind):
+    build.ticket("agent", "REPAIR", subject=f"{kind} 图表")
+    page = as_user("manager")
+    page.open(f"/reports/{name}?{_period()}", "#report-data")
+    page.wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, CHART)))
+    kinds = page.driver.execute_script(
+        "var c = echarts.getInstanceByDom(document.getElementById('report-chart'));"
+        "return c ? c.getOption().series.map(function (s) { return s.type; }) : null;"
+    )
+    assert kinds and kind in kinds, kinds
