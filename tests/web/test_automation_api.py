@@ -71,7 +71,7 @@ def test_sla_policy_crud_validated_like_the_screen(api, build, db):
     assert bad.status_code == 422
     assert set(bad.json["errors"]) == {
         "name", "priority", "category_id", "targets.resolve", "targets.lunch"}  # fmt: skip
-    assert "kind must be one of" in bad.json["errors"]["targets.resolve"]
+    assert "类型须为以下之一" in bad.json["errors"]["targets.resolve"]
     assert _count(db, SlaPolicy) == before
     assert client.post("/api/v1/sla_policy/", data="[", headers=headers).status_code == 400
     body = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,17 +42,20 @@ KIND_LABELS = {
 
 
 def target_of(spec: dict[str, Any]) -> SlaTarget:
-    """One target from its JSON; raises CalendarError with a readable reason."""
+    """One target from its JSON; raises CalendarError with a translated reason."""
     if not isinstance(spec, dict) or spec.get("kind") not in KINDS:
-        raise CalendarError(f"kind must be one of {', '.join(KINDS)}")
+        raise CalendarError(_("The kind must be one of: %(kinds)s.", kinds=", ".join(KINDS)))
     kind, factor = KINDS[spec["kind"]]
     amount = spec.get("amount")
     if kind == "working_days":
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            raise CalendarError("working_days needs a whole number")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+            raise CalendarError(_("A number of working days is a whole number of 0 or more."))
     elif not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
-        raise CalendarError("amount must be a number > 0")
-    return SlaTarget(kind, amount * factor, spec.get("warn_percent", 75))  # type: ignore[arg-type]
+        raise CalendarError(_("The amount must be a number above 0."))
+    warn = spec.get("warn_percent", 75)
+    if not isinstance(warn, int | float) or isinstance(warn, bool) or not 0 <= warn <= 100:
+        raise CalendarError(_("The warning percentage must be from 0 to 100."))
+    return SlaTarget(kind, amount * factor, warn)  # type: ignore[arg-type]
 
 
 def validate_targets(targets: Any) -> dict[str, str]:
