@@ -187,6 +187,12 @@ MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES + 1024 * 1024
 UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads") + os.sep
 IMG_UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "uploads", "img") + os.sep
 
+# --- Statistics (plugins/reports) ----------------------------------------------------
+# Reports read daily roll-ups brought up to date at most once per REPORT_REFRESH_SECONDS
+# (0 = before every report): under a busy floor a report never waits on recomputing the
+# days just touched, at the price of numbers up to that many seconds behind.
+REPORT_REFRESH_SECONDS = int(os.environ.get("REPORT_REFRESH_SECONDS", "60"))
+
 # --- Exports (plugins/reports/exports) ------------------------------------------------
 # Up to EXPORT_SYNC_LIMIT rows stream straight to the browser; more become an RQ job that
 # writes the file under EXPORT_DIR, downloadable by its owner for EXPORT_TTL_HOURS.

@@ -14,6 +14,8 @@ os.environ["INSTANCE_DIR"] = _TMP
 os.environ.setdefault("SECRET_KEY", "test-only-secret-" + "x" * 32)
 # The loopback robot and webhook servers of the tests are internal addresses: allow them.
 os.environ.setdefault("OUTBOUND_ALLOWED_NETWORKS", "127.0.0.0/8")
+# Reports see every change at once (production refreshes the roll-ups once a minute).
+os.environ.setdefault("REPORT_REFRESH_SECONDS", "0")
 
 import pytest  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402

@@ -521,3 +521,16 @@ def test_rollups_for_staff_and_nodes_follow_changes(api, app, facts):
         apply_action(s, sm.find_user(username="tech"), t, "accept", {}, t.version)
         db.session.remove()
     assert totals() == (created + 1, nodes + 1)
+
+
+def test_rollups_refresh_at_most_once_per_configured_interval(app, db, build):
+    from plugins.reports.services import rollup
+
+    rollup.refresh(db, 480)  # up to date now
+    app.config["REPORT_REFRESH_SECONDS"] = 60
+    try:
+        build.ticket("agent", "REPAIR", subject="刷新间隔")
+        assert rollup.refresh(db, 480) == 0  # the last refresh is younger than a minute
+    finally:
+        app.config["REPORT_REFRESH_SECONDS"] = 0
+    assert rollup.refresh(db, 480) >= 1  # with no interval: today's day is recomputed

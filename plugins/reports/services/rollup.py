@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
@@ -73,9 +74,22 @@ def _insert(session: Session, offset: int, day: dt.date | None) -> None:
     session.execute(insert(DailyTicketCount).from_select(columns, stmt))
 
 
+def _max_age() -> dt.timedelta:
+    seconds = current_app.config.get("REPORT_REFRESH_SECONDS", 0) if has_app_context() else 0
+    return dt.timedelta(seconds=int(seconds or 0))
+
+
 def refresh(session: Session, offset: int) -> int:
-    """Bring the roll-ups up to date; return how many days were recomputed (-1: all)."""
+    """Bring the roll-ups up to date; return how many days were recomputed (-1: all).
+
+    Skipped (0) while the last refresh is younger than REPORT_REFRESH_SECONDS: checked
+    without the row lock, so concurrent reports do not queue behind one recompute."""
     now = utcnow()
+    max_age = _max_age()
+    if max_age:
+        watermark = session.scalar(select(RollupState.watermark).where(RollupState.id == STATE_ID))
+        if watermark is not None and now - watermark < max_age:
+            return 0
     state = session.scalars(
         select(RollupState).where(RollupState.id == STATE_ID).with_for_update()
     ).first()
