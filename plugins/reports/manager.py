@@ -13,6 +13,12 @@ class ReportsManager(BaseManager):
     def pre_process(self) -> None:
         self._pre_process_statistics()
         self._pre_process_exports()
+        from flask import current_app
+
+        from app.worker import register_worker_hook
+        from plugins.reports.exports.jobs import worker_hook
+
+        register_worker_hook(current_app, "reports", worker_hook)
 
     def register_views(self) -> None:
         self._register_statistics()

@@ -138,3 +138,17 @@ def run_export(job_id: int) -> str:
             return run(db.session, job_id)
         finally:
             db.session.remove()
+
+
+def worker_hook(starting: bool) -> None:
+    """At every maintenance pass of an RQ worker: delete the files of expired exports, so
+    they go even when no new export runs (registered with app.worker.register_worker_hook)."""
+    from app.extensions import db
+
+    try:
+        service.expire_old(db.session)
+    except Exception:  # noqa: BLE001 - a worker hook must not stop the worker
+        log.exception("could not expire old exports")
+        db.session.rollback()
+    finally:
+        db.session.remove()
