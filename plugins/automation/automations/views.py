@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,22 +22,14 @@ from plugins.automation.automations import vocabulary as voc
 from plugins.automation.automations.engine import dry_run
 from plugins.automation.automations.models import Automation, AutomationRun
 from plugins.automation.automations.schema import condition_errors
+from plugins.automation.rule_views import RuleAdminMixin, dump_json, int_or_none
 from plugins.automation.triggers import vocabulary as trigger_voc
 from plugins.tickets.context import actor, session
 from plugins.tickets.permissions import METHOD_PERMISSIONS
-from plugins.tickets.services.errors import NotFound, ValidationFailed
+from plugins.tickets.services.errors import ValidationFailed
 
 PERMISSIONS = {**METHOD_PERMISSIONS, "runs": "read", "dryrun": "read"}
 RUN_PAGE = 100
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def _int(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.lstrip("-").isdigit() else None
 
 
 def _preview(conditions: Any, automation_id: int | None) -> tuple[dict | None, str | None]:
@@ -50,12 +42,16 @@ def _preview(conditions: Any, automation_id: int | None) -> tuple[dict | None, s
         db.rollback()  # a test run leaves nothing behind
 
 
-class AutomationAdminView(BaseView):
+class AutomationAdminView(RuleAdminMixin, BaseView):
     route_base = "/automations"
     class_permission_name = "Automation"
     method_permission_name = PERMISSIONS
     default_view = "list"
     title = _l("Automations")
+    rule_service = service
+    example = voc.EXAMPLE
+    deleted_message = _l("Deleted the automation %(name)s.")
+    ordered_message = _l("Saved the order of the automations.")
 
     @expose("/")
     @has_access
@@ -74,7 +70,7 @@ class AutomationAdminView(BaseView):
             time_fields={k: str(v) for k, v in voc.TIME_LABELS.items()},
             time_ops={k: str(v) for k, v in voc.TIME_OP_LABELS.items()},
             action_labels={k: str(v) for k, v in trigger_voc.ACTION_LABELS.items()},
-            action_params=trigger_voc.ACTION_PARAMS, example=_dump(voc.EXAMPLE),
+            action_params=trigger_voc.ACTION_PARAMS, example=dump_json(voc.EXAMPLE),
         )  # fmt: skip
 
     def _submit(self, row: Automation | None):
@@ -83,7 +79,7 @@ class AutomationAdminView(BaseView):
             "name": form.get("name", ""),
             "description": form.get("description") or None,
             "active": form.get("active") == "y",
-            "sort_order": _int(form.get("sort_order")) or 0,
+            "sort_order": int_or_none(form.get("sort_order")) or 0,
         }
         errors: dict[str, str] = {}
         for key in ("conditions", "actions"):
@@ -112,55 +108,6 @@ class AutomationAdminView(BaseView):
         flash(_("Saved the automation %(name)s.", name=row.name), "success")
         return redirect(url_for(".list"))
 
-    @expose("/add", methods=["GET", "POST"])
-    @has_access
-    def add(self):
-        if request.method == "POST":
-            return self._submit(None)
-        form = {"active": True, "sort_order": 0, "name": "",
-                "conditions": _dump(voc.EXAMPLE["conditions"]),
-                "actions": _dump(voc.EXAMPLE["actions"])}  # fmt: skip
-        return self._form(None, form, {})
-
-    def _row(self, pk: int) -> Automation:
-        try:
-            return service.get(session(), pk)
-        except NotFound:
-            abort(404)
-
-    @expose("/edit/<int:pk>", methods=["GET", "POST"])
-    @has_access
-    def edit(self, pk: int):
-        row = self._row(pk)
-        if request.method == "POST":
-            return self._submit(row)
-        form = service.as_dict(row)
-        form["conditions"], form["actions"] = _dump(row.conditions), _dump(row.actions)
-        return self._form(row, form, {})
-
-    @expose("/delete/<int:pk>", methods=["POST"])
-    @has_access
-    def delete(self, pk: int):
-        row = self._row(pk)
-        name = row.name
-        service.delete(session(), row)
-        flash(_("Deleted the automation %(name)s.", name=name), "success")
-        return redirect(url_for(".list"))
-
-    @expose("/order", methods=["POST"])
-    @has_access
-    def order(self):
-        """Sort order and on/off of every automation in one form."""
-        db = session()
-        for row in service.ordered(db):
-            order = _int(request.form.get(f"sort_order_{row.id}"))
-            if order is not None:
-                row.sort_order = order
-                row.active = request.form.get(f"active_{row.id}") == "y"
-        db.commit()
-        flash(_("Saved the order of the automations."), "success")
-        return redirect(url_for(".list"))
-
     @expose("/runs")
     @has_access
     def runs(self):
@@ -170,7 +117,7 @@ class AutomationAdminView(BaseView):
             .order_by(AutomationRun.id.desc())
             .limit(RUN_PAGE)
         )
-        automation_id = _int(request.args.get("automation"))
+        automation_id = int_or_none(request.args.get("automation"))
         if automation_id is not None:
             stmt = stmt.where(AutomationRun.automation_id == automation_id)
         return self.render_template(

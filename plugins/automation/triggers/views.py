@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from plugins.automation.rule_views import RuleAdminMixin, dump_json, int_or_none
 from plugins.automation.triggers import builder, service
 from plugins.automation.triggers import vocabulary as voc
 from plugins.automation.triggers.engine import dry_run
@@ -24,27 +25,22 @@ from plugins.automation.triggers.models import Trigger, TriggerRun
 from plugins.tickets.context import session
 from plugins.tickets.models import Ticket
 from plugins.tickets.permissions import METHOD_PERMISSIONS
-from plugins.tickets.services.errors import DomainError, NotFound, ValidationFailed
+from plugins.tickets.services.errors import DomainError, ValidationFailed
 
 PERMISSIONS = {**METHOD_PERMISSIONS, "runs": "read", "dryrun": "read"}
 RUN_PAGE = 100
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def _int(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.lstrip("-").isdigit() else None
-
-
-class TriggerAdminView(BaseView):
+class TriggerAdminView(RuleAdminMixin, BaseView):
     route_base = "/triggers"
     class_permission_name = "Trigger"
     method_permission_name = PERMISSIONS
     default_view = "list"
     title = _l("Triggers")
+    rule_service = service
+    example = voc.EXAMPLE
+    deleted_message = _l("Deleted the trigger %(name)s.")
+    ordered_message = _l("Saved the order of the triggers.")
 
     @expose("/")
     @has_access
@@ -62,7 +58,7 @@ class TriggerAdminView(BaseView):
             vocabulary=builder.vocabulary(session()),
             event_fields={k: str(v) for k, v in voc.EVENT_LABELS.items()},
             action_labels={k: str(v) for k, v in voc.ACTION_LABELS.items()},
-            action_params=voc.ACTION_PARAMS, example=_dump(voc.EXAMPLE),
+            action_params=voc.ACTION_PARAMS, example=dump_json(voc.EXAMPLE),
         )  # fmt: skip
 
     def _submit(self, row: Trigger | None):
@@ -71,7 +67,7 @@ class TriggerAdminView(BaseView):
             "name": form.get("name", ""),
             "description": form.get("description") or None,
             "active": form.get("active") == "y",
-            "sort_order": _int(form.get("sort_order")) or 0,
+            "sort_order": int_or_none(form.get("sort_order")) or 0,
         }
         errors: dict[str, str] = {}
         for key in ("conditions", "actions"):
@@ -92,60 +88,11 @@ class TriggerAdminView(BaseView):
         flash(_("Saved the trigger %(name)s.", name=row.name), "success")
         return redirect(url_for(".list"))
 
-    @expose("/add", methods=["GET", "POST"])
-    @has_access
-    def add(self):
-        if request.method == "POST":
-            return self._submit(None)
-        form = {"active": True, "sort_order": 0, "name": "",
-                "conditions": _dump(voc.EXAMPLE["conditions"]),
-                "actions": _dump(voc.EXAMPLE["actions"])}  # fmt: skip
-        return self._form(None, form, {})
-
-    def _row(self, pk: int) -> Trigger:
-        try:
-            return service.get(session(), pk)
-        except NotFound:
-            abort(404)
-
-    @expose("/edit/<int:pk>", methods=["GET", "POST"])
-    @has_access
-    def edit(self, pk: int):
-        row = self._row(pk)
-        if request.method == "POST":
-            return self._submit(row)
-        form = service.as_dict(row)
-        form["conditions"], form["actions"] = _dump(row.conditions), _dump(row.actions)
-        return self._form(row, form, {})
-
-    @expose("/delete/<int:pk>", methods=["POST"])
-    @has_access
-    def delete(self, pk: int):
-        row = self._row(pk)
-        name = row.name
-        service.delete(session(), row)
-        flash(_("Deleted the trigger %(name)s.", name=name), "success")
-        return redirect(url_for(".list"))
-
-    @expose("/order", methods=["POST"])
-    @has_access
-    def order(self):
-        """Sort order and on/off of every rule in one form."""
-        db = session()
-        for row in service.ordered(db):
-            order = _int(request.form.get(f"sort_order_{row.id}"))
-            if order is not None:
-                row.sort_order = order
-                row.active = request.form.get(f"active_{row.id}") == "y"
-        db.commit()
-        flash(_("Saved the order of the triggers."), "success")
-        return redirect(url_for(".list"))
-
     @expose("/runs")
     @has_access
     def runs(self):
         stmt = select(TriggerRun).order_by(TriggerRun.id.desc()).limit(RUN_PAGE)
-        trigger_id = _int(request.args.get("trigger"))
+        trigger_id = int_or_none(request.args.get("trigger"))
         if trigger_id is not None:
             stmt = stmt.where(TriggerRun.trigger_id == trigger_id)
         return self.render_template(
