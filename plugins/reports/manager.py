@@ -25,9 +25,6 @@ class ReportsManager(BaseManager):
         self._register_exports()
         self._register_dashboards()
 
-    def init_data(self) -> None:
-        pass
-
     # -- 统计报表 (statistics): report registry, pages, /api/v1/report/ -------------------
     def _pre_process_statistics(self) -> None:
         """The report indexes in the metadata, the shipped reports in the registry, and a
