@@ -165,7 +165,9 @@ def test_priority_and_note_without_action(api, build, db):
     assert t.priority == "urgent" and t.status == "pending_accept"
     comment = db.get(Comment, resp.json["comment_id"])
     assert comment.body == "已加急：光猫红灯" and not comment.is_public
-    events = db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id)).all()
+    events = db.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id)
+    ).all()
     assert [e.action for e in events] == ["create", "edit", "note"]
     assert events[1].changes["priority"] == ["normal", "urgent"]
 
