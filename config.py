@@ -206,3 +206,11 @@ EXPORT_DIR = os.path.join(INSTANCE_DIR, "exports")
 # QA_SAMPLE_PER_PERSON tickets each if set, else QA_SAMPLE_PERCENT % (rounded up).
 QA_SAMPLE_PERCENT = float(os.environ.get("QA_SAMPLE_PERCENT", "5"))
 QA_SAMPLE_PER_PERSON = int(os.environ.get("QA_SAMPLE_PER_PERSON") or 0) or None
+
+# Per-process caches of what every page asks (app/menu_badges.py, app/security.py): the
+# menu's counts per user, and the (permission, view) pairs of a set of roles. A user's own
+# change refreshes their counts at once; others' show within MENU_COUNT_CACHE_SECONDS.
+# A role's permissions edited on another web worker apply there within
+# PERMISSION_CACHE_SECONDS. 0 turns a cache off.
+MENU_COUNT_CACHE_SECONDS = int(os.environ.get("MENU_COUNT_CACHE_SECONDS", "15"))
+PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "10"))

@@ -16,6 +16,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-" + "x" * 32)
 os.environ.setdefault("OUTBOUND_ALLOWED_NETWORKS", "127.0.0.0/8")
 # Reports see every change at once (production refreshes the roll-ups once a minute).
 os.environ.setdefault("REPORT_REFRESH_SECONDS", "0")
+# Menu counts fresh on every page (tests/web/test_menu_cache.py turns the cache on).
+os.environ.setdefault("MENU_COUNT_CACHE_SECONDS", "0")
 
 import pytest  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
