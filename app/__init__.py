@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app import errors, hardening, menu_badges
+from app import errors, hardening, menu_badges, user_cache
 from app.extensions import db, migrate
 from app.formatting import register_template_filters
 
@@ -34,6 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     hardening.register(app)
     errors.register(app)
     menu_badges.init_app(app)
+    user_cache.init_app(app)
     with app.app_context():
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)

@@ -22,7 +22,7 @@ def cached_menu(app):
     app.config["MENU_COUNT_CACHE_SECONDS"] = 60
     yield
     app.config["MENU_COUNT_CACHE_SECONDS"] = 0
-    app.extensions.pop("menu_count_cache", None)
+    app.extensions.pop("user_cache", None)
 
 
 def test_counts_are_kept_until_the_users_own_change(cached_menu, build, db, login):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
+from app.sqla import SQLAInterface
 from plugins.automation.automations import service
 from plugins.automation.automations.engine import dry_run
 from plugins.automation.automations.models import Automation

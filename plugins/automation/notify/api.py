@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from app.sqla import SQLAInterface
 from plugins.automation.channels import redact_url
 from plugins.automation.notify import channel_service as svc
 from plugins.automation.notify.models import ROBOT_KINDS, RobotEndpoint

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 from wtforms import PasswordField, SelectField, ValidationError
 
+from app.sqla import SQLAInterface
 from plugins.automation.channels import redact_url
 from plugins.automation.channels.egress import check_outbound_url
 from plugins.automation.notify import inbox

@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
+from app.sqla import SQLAInterface
 from plugins.automation.sla import admin_service as svc
 from plugins.automation.sla import clock as sla_clock
 from plugins.automation.sla.api_schemas import (

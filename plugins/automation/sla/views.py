@@ -10,12 +10,12 @@ import json
 
 from flask import current_app, flash
 from flask_appbuilder import ModelView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import ValidationError
 
+from app.sqla import SQLAInterface
 from plugins.automation.sla import calendar as sla_calendar
 from plugins.automation.sla.escalation_models import EscalationChain, EscalationLevel
 from plugins.automation.sla.models import METRICS, CalendarOverride, SlaClock, SlaPolicy

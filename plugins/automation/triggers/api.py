@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
+from app.sqla import SQLAInterface
 from plugins.automation.triggers import service
 from plugins.automation.triggers import vocabulary as voc
 from plugins.automation.triggers.engine import dry_run

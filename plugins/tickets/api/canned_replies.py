@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
+from app.sqla import SQLAInterface
 from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.api.canned_reply_schemas import CannedReplyPostSchema, CannedReplyPutSchema
 from plugins.tickets.context import actor, session

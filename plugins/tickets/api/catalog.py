@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-
+from app.sqla import SQLAInterface
 from plugins.tickets.api.base import TranslatedApi
 from plugins.tickets.models import Category, Department
 

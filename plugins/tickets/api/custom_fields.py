@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
+from app.sqla import SQLAInterface
 from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import FieldDefinition

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
 from app.formatting import fmt_dt
+from app.sqla import SQLAInterface
 from plugins.tickets.api.base import TranslatedApi
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import Customer

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
+from app.sqla import SQLAInterface
 from plugins.tickets.api.base import TranslatedApi, domain_errors
 from plugins.tickets.api.ticket_replies import REPLY_ROUTES, TicketRepliesApiMixin
 from plugins.tickets.api_extras import document_extras, ticket_extras
-from plugins.tickets.context import actor, session
+from plugins.tickets.context import actor, loaded_after_commit, session
 from plugins.tickets.filters import SCOPED
 from plugins.tickets.models import Ticket
 from plugins.tickets.services import action_forms, custom_fields, history
@@ -129,8 +129,10 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
             422: {description: Invalid fields, with a message per field}
         """
         body = self.require_body()
-        ticket = ticket_service.create_ticket(session(), actor(), body)
-        return self.response(201, id=ticket.id, result=self._dump(ticket))
+        with loaded_after_commit():
+            ticket = ticket_service.create_ticket(session(), actor(), body)
+            result = self._dump(ticket)
+        return self.response(201, id=ticket.id, result=result)
 
     @expose("/<int:pk>", methods=["PUT"])
     @protect()
@@ -218,8 +220,12 @@ class TicketApi(TicketRepliesApiMixin, TranslatedApi):
         if ticket is None:
             return self.response_404()
         params = {k: v for k, v in body.items() if k != "version"}
-        action_service.apply_action(session(), actor(), ticket, name, params, body.get("version"))
-        return self.response(200, id=ticket.id, result=self._dump(ticket))
+        with loaded_after_commit():
+            action_service.apply_action(
+                session(), actor(), ticket, name, params, body.get("version")
+            )
+            result = self._dump(ticket)
+        return self.response(200, id=ticket.id, result=result)
 
     @expose("/<int:pk>/events", methods=["GET"])
     @protect()

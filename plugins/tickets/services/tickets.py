@@ -171,12 +171,15 @@ def create_ticket(
     allowed to change the ticket that results (an agent always may: it is their intake).
     """
     now = now or utcnow()
+    # Held for the whole call: the session's identity map keeps only objects something
+    # references, and validation, custom fields and routing each look the category up.
+    held = _get(session, Category, values.get("category_id"))
     clean, custom = _validate_with_fields(session, values, None)
     if not clean.get("customer_id") and clean.get("caller_e164"):
         matches = find_by_phone(session, clean["caller_e164"], limit=2)
         if len(matches) == 1:
             clean["customer_id"] = matches[0].id
-    category = session.get(Category, clean["category_id"])
+    category = held if held is not None else session.get(Category, clean["category_id"])
     definition = processes.for_category(session, category)
     process = processes.process_of(session, definition.id)
     ticket = Ticket(**clean)

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from flask import flash
 from flask_appbuilder import ModelView
+from flask_appbuilder.widgets import ListWidget
 from wtforms import Form
 
 from plugins.tickets.permissions import METHOD_PERMISSIONS
 from plugins.tickets.services.errors import DomainError
+from plugins.tickets.views.cached_search import CachedSearchMixin
 
 #: No GET-mutation `action/<name>/<pk>` route and no `download/<filename>` (it would serve any
 #: file of UPLOAD_FOLDER); bulk actions go through `action_post`, which we guard.
 ROUTES = {"list", "show", "add", "edit", "delete", "action_post"}
 
 
-class BaseModelView(ModelView):
+class ListRowsWidget(ListWidget):
+    template = "tickets/widgets/list_rows.html"
+
+
+class BaseModelView(CachedSearchMixin, ModelView):
     method_permission_name = METHOD_PERMISSIONS
     include_route_methods = ROUTES
     page_size = 25
+    list_widget = ListRowsWidget
 
 
 def show_errors(form: Form, error: DomainError, aliases: dict[str, str] | None = None) -> None:

@@ -18,7 +18,6 @@ from flask_appbuilder.fieldwidgets import (
     BS3TextFieldWidget,
     Select2Widget,
 )
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import Optional
 
 from app.formatting import blank_if_none, fmt_dt, yes_no
+from app.sqla import SQLAInterface
 from plugins.tickets.context import actor, session
 from plugins.tickets.enums import PRIORITY_LABELS
 from plugins.tickets.models import CannedReply, Department

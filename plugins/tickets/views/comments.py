@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.formatting import blank_if_none, fmt_dt, yes_no
+from app.sqla import SQLAInterface
 from plugins.tickets.filters import SCOPED_BY_TICKET
 from plugins.tickets.models import Comment
 from plugins.tickets.views.base import BaseModelView

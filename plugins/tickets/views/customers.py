@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField, ValidationError
 
 from app.formatting import fmt_dt
+from app.sqla import SQLAInterface
 from plugins.tickets.models import Customer
 from plugins.tickets.services.customers import set_phones
 from plugins.tickets.services.phones import to_e164

@@ -7,13 +7,13 @@ import json
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from app.formatting import yes_no
+from app.sqla import SQLAInterface
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import FieldDefinition
 from plugins.tickets.services.errors import DomainError

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 import workflows
 from app.formatting import fmt_dt, yes_no
+from app.sqla import SQLAInterface
 from plugins.tickets.context import actor, session
 from plugins.tickets.models import ProcessDefinition
 from plugins.tickets.services import processes as process_service

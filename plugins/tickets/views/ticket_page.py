@@ -37,8 +37,8 @@ class TicketPageMixin:
     @has_access
     def show(self, pk):
         widgets = self._show(pk)  # 404 outside the user's scope
-        ticket = self.datamodel.get(pk, self._base_filters)
         db = session()
+        ticket = db.get(Ticket, int(pk))  # loaded by _show: from the identity map
         comments = db.scalars(
             select(Comment)
             .options(joinedload(Comment.author))

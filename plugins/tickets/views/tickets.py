@@ -8,12 +8,12 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import action, expose, has_access
 from flask_appbuilder.exceptions import FABException
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.formatting import blank_if_none, fmt_dt
+from app.sqla import SQLAInterface
 from plugins.tickets.context import actor, session
 from plugins.tickets.enums import TICKET_FIELD_LABELS
 from plugins.tickets.filters import SCOPED
