@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, false, func, nulls_last, or_, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from plugins.tickets.models import FieldValue, SavedView, Ticket
@@ -193,11 +193,11 @@ def tickets(
     stmt = (
         select(Ticket)
         .options(
-            joinedload(Ticket.category),
-            joinedload(Ticket.department),
-            joinedload(Ticket.customer),
-            joinedload(Ticket.assignee),
-            joinedload(Ticket.created_by),
+            selectinload(Ticket.category),
+            selectinload(Ticket.department),
+            selectinload(Ticket.customer),
+            selectinload(Ticket.assignee),
+            selectinload(Ticket.created_by),
         )
         .where(*where(session, user, saved, fields))
         .order_by(*order_by(saved, fields))
