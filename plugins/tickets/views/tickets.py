@@ -89,7 +89,7 @@ def form_values(form) -> dict[str, Any]:
 
 
 class TicketView(TicketRepliesMixin, TicketPageMixin, BaseModelView):
-    datamodel = SQLAInterface(Ticket)
+    datamodel = SQLAInterface(Ticket, eager=("category", "department", "assignee"))
     class_permission_name = "Ticket"
     include_route_methods = {*ROUTES, *PAGE_ROUTES, *REPLY_PAGE_ROUTES}
     base_filters = SCOPED
