@@ -257,3 +257,24 @@ def test_archived_ticket_keeps_the_flag_without_a_note(db, build, policy):
     assert _clock(db, archived, "resolve").warned_at == now
     assert not db.scalars(select(Comment).where(Comment.ticket_id == archived.id)).all()
     assert len(db.scalars(select(Comment).where(Comment.ticket_id == live.id)).all()) == 1
+
+
+def test_switched_off_policy_is_resynced_before_firing(db, build, policy, spy_sync):
+    off = policy("批量停用", HOUR)
+    now = utcnow()
+    ticket = _ticket(db, build, now - dt.timedelta(minutes=50))
+    old_clock = _clock(db, ticket, "resolve")
+    assert old_clock.policy_id == off.id and old_clock.warn_at <= now
+    off.active = False
+    db.commit()
+    assert stale_ticket_ids(db, [ticket.id]) == {ticket.id}
+    spy_sync.clear()
+
+    fired = process_due(db, now)
+
+    assert spy_sync == [ticket.id]
+    assert old_clock.id not in fired["warn"] + fired["breach"]
+    db.expire_all()
+    old_clock = db.get(SlaClock, old_clock.id)
+    assert old_clock.stopped_at is not None or old_clock.policy_id != off.id
+    assert old_clock.warned_at is None

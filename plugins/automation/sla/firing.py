@@ -24,13 +24,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, Row, any_, bindparam, func, select, update
+from sqlalchemy import Integer, Row, any_, bindparam, func, or_, select, union, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from plugins.automation.outbox.relay import PENDING_KEY
 from plugins.automation.sla import engine, escalation
-from plugins.automation.sla.models import SlaClock
+from plugins.automation.sla.models import SlaClock, SlaPolicy
 from plugins.automation.sla.policies import METRIC_LABELS
 from plugins.automation.sla.system_user import system_user
 from plugins.tickets.models import OutboxEvent, Ticket, TicketEvent
@@ -79,7 +79,8 @@ def stale_ticket_ids(session: Session, ticket_ids: Iterable[int]) -> set[int]:
     A change reaches the clocks through its outbox row's "sla" handler, which commits with
     the row's delivered_at (and rebuilds from the whole trajectory); so only a ticket with
     an undelivered row, other than an internal note's, may have a change its clocks do not
-    show yet. A merge master is the exception (see MERGED_IN): it is always re-synced.
+    show yet. Two changes reach no handler and count too: a merge (see MERGED_IN) and a
+    policy switched off or deleted.
     """
     ids = list(ticket_ids)
     # The trajectory row's action per undelivered row, looked up by primary key (a join
@@ -97,7 +98,18 @@ def stale_ticket_ids(session: Session, ticket_ids: Iterable[int]) -> set[int]:
     merged = select(TicketEvent.ticket_id).where(
         TicketEvent.action == MERGED_IN, _among(session, TicketEvent.ticket_id, ids)
     )
-    return set(session.scalars(undelivered.union(merged)))
+    # A policy switched off or deleted since the sync: the rebuild stops its clocks (or
+    # moves them to the policy that matches now). Edited targets wait for the next event.
+    orphaned = (
+        select(SlaClock.ticket_id)
+        .outerjoin(SlaPolicy, SlaPolicy.id == SlaClock.policy_id)
+        .where(
+            _among(session, SlaClock.ticket_id, ids),
+            SlaClock.stopped_at.is_(None),
+            or_(SlaPolicy.id.is_(None), SlaPolicy.active.is_(False)),
+        )
+    )
+    return set(session.scalars(union(undelivered, merged, orphaned)))
 
 
 def _claim(session: Session, column, flag, now: dt.datetime, ticket_ids) -> list[Row[Any]]:
