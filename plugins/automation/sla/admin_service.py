@@ -98,6 +98,7 @@ def create_policy(session: Session, values: Mapping[str, Any]) -> SlaPolicy:
     row = SlaPolicy(**_check_policy(session, values, None))
     session.add(row)
     session.commit()
+    _recompute()
     return row
 
 
@@ -105,13 +106,15 @@ def update_policy(session: Session, row: SlaPolicy, values: Mapping[str, Any]) -
     for key, value in _check_policy(session, values, row).items():
         setattr(row, key, value)
     session.commit()
+    _recompute()
     return row
 
 
 def delete_policy(session: Session, row: SlaPolicy) -> None:
-    """Clocks keep their instants (their policy_id becomes null), like the screen's delete."""
+    """Open clocks are rebuilt without it (as the screen's delete does)."""
     session.delete(row)
     session.commit()
+    _recompute()
 
 
 # -- calendar days ----------------------------------------------------------------------
@@ -167,7 +170,7 @@ def _check_day(
 
 
 def _recompute() -> int:
-    """Exactly what the screen does after an override is saved or deleted."""
+    """Exactly what the screens do after a policy or an override is saved or deleted."""
     from plugins.automation.sla.views import _recompute_open_clocks
 
     return _recompute_open_clocks()

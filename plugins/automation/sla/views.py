@@ -11,17 +11,15 @@ import json
 from flask import current_app, flash
 from flask_appbuilder import ModelView, expose, has_access
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import ValidationError
 
 from app.sqla import SQLAInterface
 from plugins.automation.sla import calendar as sla_calendar
 from plugins.automation.sla.escalation_models import EscalationChain, EscalationLevel
-from plugins.automation.sla.models import METRICS, CalendarOverride, SlaClock, SlaPolicy
+from plugins.automation.sla.models import METRICS, CalendarOverride, SlaPolicy
 from plugins.automation.sla.policies import METRIC_LABELS, validate_targets
 from plugins.tickets.enums import PRIORITY_LABELS
-from plugins.tickets.models import Ticket
 
 TARGETS_HELP = _l(
     'JSON by metric (accept, first_reply, resolve, follow_up), e.g. {"resolve": {"kind": '
@@ -105,6 +103,11 @@ class SlaPolicyView(ModelView):
     def pre_update(self, item) -> None:
         self._apply(item)
 
+    def post_add(self, item) -> None:
+        _recompute_open_clocks()
+
+    post_update = post_delete = post_add
+
     @expose("/list/")
     @has_access
     def list(self):  # noqa: A003 - FAB's name
@@ -113,17 +116,11 @@ class SlaPolicyView(ModelView):
 
 
 def _recompute_open_clocks() -> int:
-    """After an override: rebuild every ticket with an open clock (an admin action; the
-    open clocks are the tickets in progress, not the history)."""
-    from plugins.automation.sla.engine import sync_ticket
+    """After an override or a policy change: rebuild every ticket with an open clock (now,
+    or in background batches when there are many: sla/recompute.py)."""
+    from plugins.automation.sla.recompute import request_recompute
 
-    session = current_app.appbuilder.session
-    sla_calendar.invalidate()
-    ids = set(session.scalars(select(SlaClock.ticket_id).where(SlaClock.stopped_at.is_(None))))
-    for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(ids))):
-        sync_ticket(session, ticket)
-    session.commit()
-    return len(ids)
+    return request_recompute(current_app.appbuilder.session)
 
 
 class CalendarOverrideView(ModelView):

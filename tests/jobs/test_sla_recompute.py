@@ -1,0 +1,101 @@
+"""An admin's policy or calendar change reaches the open clocks: at once when there are few,
+in chained RQ batches when there are many (sla/recompute.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rq import SimpleWorker
+from rq.registry import FinishedJobRegistry
+from rq.serializers import JSONSerializer
+from sqlalchemy import delete, select
+
+from plugins.automation.outbox import jobs as outbox_jobs
+from plugins.automation.outbox.queue import queue_for
+from plugins.automation.sla import admin_service, recompute
+from plugins.automation.sla.engine import sync_ticket
+from plugins.automation.sla.escalation_models import EscalationStep
+from plugins.automation.sla.models import SlaClock, SlaPolicy
+from plugins.tickets.models.base import utcnow
+from plugins.tickets.services.tickets import create_ticket
+
+MINUTES = {"resolve": {"kind": "calendar_minutes", "amount": 60, "warn_percent": 75}}
+
+
+@pytest.fixture
+def policy(app, db):
+    outbox_jobs._app = app
+    row = SlaPolicy(name="重算测试", targets=MINUTES, sort_order=-100)
+    db.add(row)
+    db.commit()
+    yield row
+    db.rollback()
+    clocks = select(SlaClock.id).where(SlaClock.policy_id == row.id)
+    db.execute(delete(EscalationStep).where(EscalationStep.clock_id.in_(clocks)))
+    db.execute(delete(SlaClock).where(SlaClock.policy_id == row.id))
+    db.execute(delete(SlaPolicy).where(SlaPolicy.id == row.id))
+    db.commit()
+
+
+def _tickets(db, build, n: int, at: dt.datetime) -> list[int]:
+    ids = []
+    for i in range(n):
+        data = {"subject": f"重算 {i}", "category_id": build.category("REPAIR").id}
+        ticket = create_ticket(db, build.user("agent"), data, now=at)
+        sync_ticket(db, ticket)
+        db.commit()
+        ids.append(ticket.id)
+    return ids
+
+
+def _due(db, ids: list[int]) -> set[dt.datetime]:
+    db.expire_all()
+    return set(
+        db.scalars(
+            select(SlaClock.due_at).where(SlaClock.ticket_id.in_(ids), SlaClock.metric == "resolve")
+        )
+    )
+
+
+def test_a_policy_edit_moves_the_open_clocks(app, db, build, policy):
+    at = utcnow().replace(microsecond=0) - dt.timedelta(minutes=10)
+    ids = _tickets(db, build, 2, at)
+    assert _due(db, ids) == {at + dt.timedelta(minutes=60)}
+    longer = {"resolve": {**MINUTES["resolve"], "amount": 120}}
+    with app.test_request_context():
+        admin_service.update_policy(db, policy, {"targets": longer})
+    assert _due(db, ids) == {at + dt.timedelta(minutes=120)}
+    # Switched off: the clocks of its tickets stop.
+    with app.test_request_context():
+        admin_service.update_policy(db, policy, {"active": False})
+    db.expire_all()
+    stopped = db.scalars(select(SlaClock.stopped_at).where(SlaClock.ticket_id.in_(ids))).all()
+    assert stopped and all(s is not None for s in stopped)
+
+
+def test_many_open_clocks_are_rebuilt_in_chained_batches(
+    app, db, build, policy, redis_url, redis_conn, monkeypatch
+):
+    monkeypatch.setattr(recompute, "BATCH", 2)
+    at = utcnow().replace(microsecond=0) - dt.timedelta(minutes=10)
+    ids = _tickets(db, build, 5, at)
+    policy.targets = {"resolve": {**MINUTES["resolve"], "amount": 90}}
+    db.commit()
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    queue = queue_for(redis_url)
+    queue.empty()
+    with app.test_request_context():
+        total = recompute.request_recompute(db)
+    assert total >= 5
+    # Nothing rebuilt in the request: one job queued, starting at the first ticket.
+    assert _due(db, ids) == {at + dt.timedelta(minutes=60)}
+    assert [job.func_name for job in queue.jobs] == [
+        "plugins.automation.sla.recompute.recompute_batch"
+    ]
+    worker = SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
+    worker.work(burst=True)
+    assert _due(db, ids) == {at + dt.timedelta(minutes=90)}
+    # Each batch of 2 queued the next: ceil(total / 2) batches ran, the last found the end.
+    assert len(FinishedJobRegistry(queue=queue)) >= -(-total // 2)
+    assert len(queue) == 0
