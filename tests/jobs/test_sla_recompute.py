@@ -99,3 +99,40 @@ def test_many_open_clocks_are_rebuilt_in_chained_batches(
     # Each batch of 2 queued the next: ceil(total / 2) batches ran, the last found the end.
     assert len(FinishedJobRegistry(queue=queue)) >= -(-total // 2)
     assert len(queue) == 0
+
+
+def test_an_internal_note_moves_no_clock_and_is_not_rebuilt(app, db, build, policy, monkeypatch):
+    from plugins.automation.sla import engine
+    from plugins.tickets.models import OutboxEvent, Ticket
+    from plugins.tickets.services.comments import add_comment
+
+    policy.targets = {**MINUTES, "first_reply": {"kind": "calendar_minutes", "amount": 30}}
+    db.commit()
+    (ticket_id,) = _tickets(db, build, 1, utcnow() - dt.timedelta(minutes=5))
+    rebuilt: list[int] = []
+    real = engine.sync_ticket
+    monkeypatch.setattr(engine, "sync_ticket", lambda s, t: rebuilt.append(t.id) or real(s, t))
+
+    def handle_last() -> None:
+        row = db.scalar(
+            select(OutboxEvent)
+            .where(OutboxEvent.ticket_id == ticket_id)
+            .order_by(OutboxEvent.id.desc())
+        )
+        with app.test_request_context():
+            engine.handle(db, row)
+        db.commit()
+
+    tech = build.user("agent")
+    add_comment(db, tech, db.get(Ticket, ticket_id), "内部备注", is_public=False)
+    handle_last()
+    assert rebuilt == []
+    first_reply = select(SlaClock.stopped_at).where(
+        SlaClock.ticket_id == ticket_id, SlaClock.metric == "first_reply"
+    )
+    assert db.scalar(first_reply) is None
+    add_comment(db, tech, db.get(Ticket, ticket_id), "您好，已受理。", is_public=True)
+    handle_last()
+    assert rebuilt == [ticket_id]
+    db.expire_all()
+    assert db.scalar(first_reply) is not None  # the public reply stopped the first-reply clock

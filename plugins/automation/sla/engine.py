@@ -124,7 +124,11 @@ def _copy_due(session: Session, ticket: Ticket, rows: list[SlaClock]) -> None:
 
 
 def handle(session: Session, row: OutboxEvent) -> None:
-    """Outbox handler: re-read the ticket, rebuild its clocks, schedule their jobs."""
+    """Outbox handler: re-read the ticket, rebuild its clocks, schedule their jobs. An
+    internal note keeps the status and is no reply, so it moves no clock: skipped (half the
+    events of a busy floor are notes, the SLA's and the triggers' own included)."""
+    if row.kind == "ticket.comment" and (row.payload or {}).get("action") == "note":
+        return
     ticket = session.get(Ticket, row.ticket_id)
     if ticket is None:
         return

@@ -99,7 +99,8 @@ def stale_ticket_ids(session: Session, ticket_ids: Iterable[int]) -> set[int]:
         TicketEvent.action == MERGED_IN, _among(session, TicketEvent.ticket_id, ids)
     )
     # A policy switched off or deleted since the sync: the rebuild stops its clocks (or
-    # moves them to the policy that matches now). Edited targets wait for the next event.
+    # moves them to the policy that matches now). Edited targets are rebuilt when saved
+    # (recompute.py).
     orphaned = (
         select(SlaClock.ticket_id)
         .outerjoin(SlaPolicy, SlaPolicy.id == SlaClock.policy_id)
