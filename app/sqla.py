@@ -6,6 +6,11 @@ query and again for its COUNT: half the Python time of a 20-row API list went in
 up those aliases' column collections. The alias is the same every time (same model, same
 name), so it is built once per interface and relation here.
 
+A list's COUNT is made without the outer joins of its shown columns (a many-to-one outer
+join never changes the count). PostgreSQL removes such joins but still wants the join keys,
+so the count read the heap for every matching row instead of the index alone (7 ms for
+8,500 queued tickets at a million, 1.4 ms without).
+
 `eager` names many-to-one relations a list shows by their text (a ticket's category,
 department, assignee): loaded for the whole page in one query each instead of one lazy load
 per distinct value on the page.
@@ -14,6 +19,7 @@ per distinct value on the page.
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface as _SQLAInterface
+from flask_appbuilder.utils.base import is_column_dotted
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql.elements import BinaryExpression
 
@@ -32,6 +38,13 @@ class SQLAInterface(_SQLAInterface):
         if self.eager and not select_columns:  # selected columns bring their own joins
             query = query.options(*(selectinload(getattr(self.obj, n)) for n in self.eager))
         return query
+
+    def query_count(self, query, filters=None, select_columns=None) -> int:
+        keep = select_columns and (
+            self.exists_col_to_many(select_columns)
+            or any(is_column_dotted(f.column_name) for f in (filters.filters if filters else []))
+        )
+        return super().query_count(query, filters, select_columns if keep else None)
 
     def _query_join_relation(self, query, root_relation, aliases_mapping=None):
         if aliases_mapping is None:
