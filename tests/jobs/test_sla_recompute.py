@@ -136,3 +136,28 @@ def test_an_internal_note_moves_no_clock_and_is_not_rebuilt(app, db, build, poli
     assert rebuilt == [ticket_id]
     db.expire_all()
     assert db.scalar(first_reply) is not None  # the public reply stopped the first-reply clock
+
+
+def test_a_full_sweep_goes_on_at_once_with_the_next_batch(
+    app, db, build, policy, redis_url, redis_conn, monkeypatch
+):
+    from plugins.automation.sla import firing, jobs
+
+    monkeypatch.setattr(firing, "BATCH", 2)
+    monkeypatch.setattr(firing.due_ticket_ids, "__defaults__", (None, 2))
+    ids = _tickets(db, build, 5, utcnow() - dt.timedelta(hours=2))  # 60-minute target: late
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    queue = queue_for(redis_url)
+    queue.empty()
+    first = jobs.sweep(reschedule=False)
+    assert len(first["breach"]) == 2
+    assert jobs.MORE_JOB_ID in queue.job_ids  # beside the notes' outbox events
+    SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
+    db.expire_all()
+    breached = db.scalars(
+        select(SlaClock.breached_at).where(
+            SlaClock.ticket_id.in_(ids), SlaClock.metric == "resolve"
+        )
+    ).all()
+    assert len(breached) == 5 and all(b is not None for b in breached)
+    assert len(queue) == 0  # the last batch was not full: the backlog chain ended
