@@ -36,9 +36,14 @@ class TicketPageMixin:
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        widgets = self._show(pk)  # 404 outside the user's scope
+        # Flask-AppBuilder's _show, keeping the ticket it loads (scoped: 404 outside the
+        # user's reach) instead of loading it a second time; the page has no related views.
+        ticket = self.datamodel.get(pk, self._base_filters)
+        if ticket is None:
+            abort(404)
+        widgets = self._get_show_widget(pk, ticket)
+        self.update_redirect()
         db = session()
-        ticket = db.get(Ticket, int(pk))  # loaded by _show: from the identity map
         comments = db.scalars(
             select(Comment)
             .options(joinedload(Comment.author))
