@@ -27,7 +27,7 @@ from flask_appbuilder.security.sqla.models import (
 )
 from flask_login import current_user
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 Pairs = frozenset[tuple[str, str]]  # (permission name, view menu name)
 _SECURITY_MODELS = (Role, PermissionView, Permission, ViewMenu)
@@ -116,6 +116,19 @@ class AppSecurityManager(SecurityManager):
         if key not in memo:
             memo[key] = super().has_access(permission_name, view_name)
         return memo[key]
+
+    def get_user_by_id(self, pk):
+        """The request's user with their roles and groups (and the groups' roles) in one
+        statement: every request reads them for its permission checks (was three)."""
+        user_model = self.user_model
+        return self.session.get(
+            user_model,
+            pk,
+            options=[
+                joinedload(user_model.roles),
+                joinedload(user_model.groups).joinedload(self.group_model.roles),
+            ],
+        )
 
     def is_item_public(self, permission_name, view_name) -> bool:
         return (permission_name, view_name) in self._public_pairs()
