@@ -161,3 +161,18 @@ def test_a_full_sweep_goes_on_at_once_with_the_next_batch(
     ).all()
     assert len(breached) == 5 and all(b is not None for b in breached)
     assert len(queue) == 0  # the last batch was not full: the backlog chain ended
+
+
+def test_the_clock_sets_the_tickets_due_time_without_touching_updated_at(db, build, policy):
+    from plugins.tickets.models import Ticket
+
+    at = utcnow().replace(microsecond=0) - dt.timedelta(minutes=10)
+    data = {"subject": "到期同步", "category_id": build.category("REPAIR").id}
+    ticket = create_ticket(db, build.user("agent"), data, now=at)
+    db.commit()
+    sync_ticket(db, ticket)
+    db.commit()
+    db.expire_all()
+    row = db.get(Ticket, ticket.id)
+    assert row.due_at == at + dt.timedelta(minutes=60)
+    assert row.updated_at == at and row.version == 1

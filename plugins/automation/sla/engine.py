@@ -110,15 +110,17 @@ def _store(row: SlaClock, clock: sla.SlaClock, policy_id: int | None, calendar) 
 
 def _copy_due(session: Session, ticket: Ticket, rows: list[SlaClock]) -> None:
     """ticket.due_at follows the open handling clock (else 回访), so queues and "overdue"
-    keep working. A Core UPDATE: derived data must not bump the version a user holds."""
+    keep working. A Core UPDATE: derived data must not bump the version a user holds, nor
+    updated_at ("hours since updated" automations, reports)."""
     open_rows = {r.metric: r for r in rows if r.stopped_at is None}
     source = open_rows.get("resolve") or open_rows.get("follow_up")
     if source is None or source.due_at is None or source.due_at == ticket.due_at:
         return
+    table = Ticket.__table__
     session.execute(
-        update(Ticket.__table__)
-        .where(Ticket.__table__.c.id == ticket.id)
-        .values(due_at=source.due_at)
+        update(table)
+        .where(table.c.id == ticket.id)
+        .values(due_at=source.due_at, updated_at=table.c.updated_at)
     )
     session.expire(ticket, ["due_at"])
 
