@@ -81,7 +81,9 @@ def sync_ticket(session: Session, ticket: Ticket) -> list[SlaClock]:
     for key, clock in computed.items():
         row = rows.get(key)
         if row is None:
-            row = rows[key] = SlaClock(ticket_id=ticket.id, metric=key[0], cycle=key[1])
+            row = rows[key] = SlaClock(
+                ticket_id=ticket.id, metric=key[0], cycle=key[1], next_escalation_at=None
+            )  # known None: planning no escalation then writes nothing more
             session.add(row)
         _store(row, clock, policy.id if policy else None, calendar)
     for key, row in rows.items():  # a metric the policy no longer has: stop, never fire
