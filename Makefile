@@ -66,7 +66,7 @@ format: install
 
 worker: install
 	@test -n "$$REDIS_URL" || { echo "make worker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2; }
-	$(BIN)/rq worker --with-scheduler --serializer rq.serializers.JSONSerializer --worker-class app.worker.AppWorker --maintenance-interval 60 --url "$$REDIS_URL" default
+	$(BIN)/rq worker --with-scheduler --serializer rq.serializers.JSONSerializer --worker-class app.worker.InProcessWorker --maintenance-interval 60 --url "$$REDIS_URL" default
 
 # Benchmarks at 100k and 1M tickets (README.md, "Benchmarks"): PostgreSQL on
 # 127.0.0.1 (user postgres), Redis DB 9; BENCH_N=100000 for one size, BENCH_ARGS=--reseed.

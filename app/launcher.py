@@ -100,11 +100,13 @@ def web_argv(host: str, port: int) -> list[str]:
 
 
 def worker_argv(redis_url: str, queues: Sequence[str]) -> list[str]:
-    """One RQ worker that also runs the scheduler (jobs enqueued with enqueue_in/at)."""
+    """One RQ worker that also runs the scheduler (jobs enqueued with enqueue_in/at). It runs
+    jobs in process (app.worker.InProcessWorker): a fork per job would cap it at a few jobs
+    a second."""
     rq = [sys.executable, "-m", "rq.cli"]
     return [
         *rq, "worker", "--with-scheduler", "--serializer", SERIALIZER,
-        "--worker-class", "app.worker.AppWorker",
+        "--worker-class", "app.worker.InProcessWorker",
         "--maintenance-interval", "60", "--url", redis_url, *queues,
     ]  # fmt: skip
 

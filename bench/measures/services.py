@@ -1,4 +1,4 @@
-"""The system under test: gunicorn (2 workers) and one RQ worker on the bench database."""
+"""The system under test: gunicorn (2 workers) and the RQ workers on the bench database."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ APP_DIR = Path(os.environ.get("BENCH_APP_DIR") or ROOT)
 PORT = int(os.environ.get("BENCH_PORT", "5079"))
 BASE = f"http://127.0.0.1:{PORT}"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+# RQ worker processes (BENCH_RQ_WORKERS): each runs jobs in process; one also schedules.
+RQ_WORKERS = int(os.environ.get("BENCH_RQ_WORKERS", "1"))
 # The Makefile's `worker` command.
 WORKER = [
     str(BIN / "rq"), "worker", "--with-scheduler", "--serializer",
-    "rq.serializers.JSONSerializer", "--worker-class", "app.worker.AppWorker",
+    "rq.serializers.JSONSerializer", "--worker-class", "app.worker.InProcessWorker",
     "--maintenance-interval", "60", "--url", REDIS_URL, "default",
 ]  # fmt: skip
 
@@ -57,7 +59,9 @@ class Services:
              "--no-control-socket", "--access-logfile", "-", "--log-level", "warning",
              "run:app"], env, "gunicorn",
         )  # fmt: skip
-        self.procs["worker"] = self._spawn(WORKER, env, "rq-worker")
+        for i in range(RQ_WORKERS):
+            name = "worker" if i == 0 else f"worker-{i + 1}"
+            self.procs[name] = self._spawn(WORKER, env, "rq-" + name)
         self._wait_ready()
 
     def _spawn(self, cmd: list[str], env: dict, name: str) -> subprocess.Popen:
@@ -83,9 +87,9 @@ class Services:
         return children(self.procs["web"].pid)
 
     def rq_pids(self) -> list[int]:
-        """The RQ worker and the work horses it forks (they are children of it)."""
-        pid = self.procs["worker"].pid
-        return [pid, *children(pid)]
+        """The RQ workers and their children (the scheduler; a forking worker's horses)."""
+        pids = [p.pid for name, p in self.procs.items() if name.startswith("worker")]
+        return [pid for parent in pids for pid in (parent, *children(parent))]
 
     def stop(self) -> None:
         for proc in self.procs.values():

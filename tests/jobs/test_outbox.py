@@ -26,7 +26,7 @@ def wired(app, redis_url, db):
     """The relay on the session, this app as the worker's app, a counting handler."""
     from app.extensions import db as _db
 
-    url = redis_url.rsplit("/", 1)[0] + "/13"
+    url = redis_url  # the real lane's DB number is this run's own: flushed
     Redis.from_url(url).flushdb()
     relay.install(_db.session.session_factory)
     old_url, app.config["REDIS_URL"] = app.config.get("REDIS_URL"), url
@@ -141,9 +141,11 @@ def test_sweeper_ignores_fresh_and_delivered_rows(wired, build, db):
     assert db.get(Ticket, ticket.id) is not None
 
 
-def test_production_worker_class_delivers(wired, build, db):
-    """`rq worker --worker-class app.worker.AppWorker` (what make run and production start)
-    builds the app once and delivers the event in a forked horse."""
+@pytest.mark.parametrize("worker_class", ["app.worker.InProcessWorker", "app.worker.AppWorker"])
+def test_production_worker_class_delivers(wired, build, db, worker_class):
+    """`rq worker --worker-class app.worker.InProcessWorker` (what make worker, run.py and the
+    bench start) builds the app once and delivers the event in process; AppWorker (kept for
+    isolation) delivers it in a forked horse."""
     import os
     import subprocess
     import sys
@@ -155,10 +157,12 @@ def test_production_worker_class_delivers(wired, build, db):
     url = queue.connection.connection_pool.connection_kwargs
     redis_url = f"redis://{url.get('host', '127.0.0.1')}:{url.get('port', 6379)}/{url.get('db', 0)}"
     done = subprocess.run(
-        [rq_bin, "worker", "--burst", "--worker-class", "app.worker.AppWorker",
+        [rq_bin, "worker", "--burst", "--worker-class", worker_class,
          "--serializer", "rq.serializers.JSONSerializer", "--url", redis_url, "default"],
         env={**os.environ, "FLASK_APP": "run:app"}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     db.expire_all()
     assert db.get(OutboxEvent, row_id).delivered_at is not None
+    job = queue.fetch_job(relay.job_id(row_id))
+    assert job.get_status() == "finished" and job.return_value() is True

@@ -2,10 +2,11 @@
 with the production worker class and JSON serializer (as `make worker` starts them) against
 a real Redis and the test database (the same SQLite file, or PostgreSQL).
 
-- A worker SIGKILLed — parent, scheduler and work horse — in the middle of a trigger's run
-  loses nothing and doubles nothing: the trigger's note, its run row and the delivery
-  commit together, so the dead run left no trace and the redelivery (the outbox sweep the
-  next worker runs at start) fires the rule exactly once.
+- A worker SIGKILLed in the middle of a trigger's run loses nothing and doubles nothing,
+  whether it runs jobs in process (the default: worker and scheduler killed) or forks a
+  horse per job (parent, scheduler and horse killed): the trigger's note, its run row and
+  the delivery commit together, so the dead run left no trace and the redelivery (the
+  outbox sweep the next worker runs at start) fires the rule exactly once.
 - Events committed while Redis is down: the commits succeed (the relay logs and moves on)
   and a worker started after Redis returns delivers each event once.
 - SLA warn and breach fire on a real worker within 60 s of their instants, once each.
@@ -45,6 +46,7 @@ from tests.jobs.blocking_worker import BLOCK_PREFIX
 ROOT = Path(__file__).resolve().parents[2]
 RQ = os.path.join(os.path.dirname(sys.executable), "rq")
 NOTE = "可靠性备注 {ticket.number}"
+DEFAULT_WORKER = "app.worker.InProcessWorker"  # what make worker, run.py and the bench start
 
 
 def wait_for(what: Callable, timeout: float, message: str, every: float = 0.5):
@@ -61,7 +63,7 @@ def wait_for(what: Callable, timeout: float, message: str, every: float = 0.5):
 class RqWorker:
     """`rq worker --with-scheduler` in its own session (process group), logging to a file."""
 
-    def __init__(self, url: str, workdir: Path, worker_class: str = "app.worker.AppWorker"):
+    def __init__(self, url: str, workdir: Path, worker_class: str = DEFAULT_WORKER):
         self.log_path = workdir / f"worker-{time.monotonic_ns()}.log"
         argv = [RQ, "worker", "--with-scheduler", "--serializer", "rq.serializers.JSONSerializer",
                 "--worker-class", worker_class, "--maintenance-interval", "60", "--url", url,
@@ -115,7 +117,7 @@ def live(app, db, redis_url, tmp_path):
     db.commit()
     workers: list[RqWorker] = []
 
-    def start(worker_class: str = "app.worker.AppWorker", url: str = redis_url) -> RqWorker:
+    def start(worker_class: str = DEFAULT_WORKER, url: str = redis_url) -> RqWorker:
         worker = RqWorker(url, tmp_path, worker_class)
         workers.append(worker)
         return worker
@@ -180,17 +182,32 @@ def effects(db, ticket, rule: Trigger, event_id: int) -> dict:
 # 1. SIGKILL mid-run --------------------------------------------------------------------
 
 
-def test_trigger_fires_once_when_the_worker_is_killed_mid_run(live, db, build, tmp_path):
+@pytest.mark.parametrize(
+    "worker_class, forks",
+    [
+        ("tests.jobs.blocking_worker.BlockingInProcessWorker", False),
+        ("tests.jobs.blocking_worker.BlockingWorker", True),
+    ],
+    ids=["in-process", "fork"],
+)
+def test_trigger_fires_once_when_the_worker_is_killed_mid_run(
+    live, db, build, tmp_path, worker_class, forks
+):
     rule = note_rule(db)
-    first = live("tests.jobs.blocking_worker.BlockingWorker")
+    first = live(worker_class)
     ticket = build.ticket("agent", "REPAIR", subject=f"{BLOCK_PREFIX} 停电报修")
     event = created_event(db, ticket.id)
     marker = tmp_path / f"evt-{event.id}"
-    # The horse has run the trigger (note written, not committed) and now blocks.
-    wait_for(marker.exists, 180, f"the horse never reached the blocker\n{first.tail()}")
-    horse = int(marker.read_text())
-    first.kill()
-    os.killpg(horse, signal.SIGKILL)  # the horse has its own process group
+    # The job has run the trigger (note written, not committed) and now blocks.
+    wait_for(marker.exists, 180, f"the job never reached the blocker\n{first.tail()}")
+    runner = int(marker.read_text())
+    if forks:
+        assert runner != first.proc.pid  # a horse runs it
+        first.kill()
+        os.killpg(runner, signal.SIGKILL)  # the horse has its own process group
+    else:
+        assert runner == first.proc.pid  # the worker itself runs it: no horse to kill
+        first.kill()
     time.sleep(1)
 
     dead = effects(db, ticket, rule, event.id)
@@ -199,7 +216,7 @@ def test_trigger_fires_once_when_the_worker_is_killed_mid_run(live, db, build, t
     # The sweep takes events at least 5 s old; the next worker sweeps once at start.
     age = (utcnow() - event.created_at).total_seconds()
     time.sleep(max(0.0, outbox_jobs.SWEEP_AGE.total_seconds() + 1 - age))
-    second = live("tests.jobs.blocking_worker.BlockingWorker")
+    second = live(worker_class)
     wait_for(
         lambda: effects(db, ticket, rule, event.id)["delivered"], 180,
         f"the event was not redelivered\n{second.tail()}",
