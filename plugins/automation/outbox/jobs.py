@@ -9,8 +9,8 @@ from flask import Flask, current_app, has_app_context
 from rq.job import Job
 from sqlalchemy import select, update
 
-from plugins.automation.outbox import sweepers
-from plugins.automation.outbox.handlers import claim, registered
+from plugins.automation.outbox import relay, sweepers
+from plugins.automation.outbox.handlers import claim_all, registered
 from plugins.tickets.models import OutboxEvent
 from plugins.tickets.models.base import utcnow
 
@@ -21,6 +21,8 @@ SWEEP_EVERY = dt.timedelta(seconds=10)
 SWEEP_JOB_ID = "outbox-sweep"
 #: Sweeps an event may wait in the queue before it is pushed again regardless.
 PATIENCE = 6
+#: Events caused by one job's deliveries that the job delivers itself (the rest: enqueued).
+MAX_CAUSED = 20
 _app: Flask | None = None
 
 
@@ -43,8 +45,10 @@ def deliver(session, event_id: int) -> bool:
     if row is None:
         return False
     if row.delivered_at is None:
-        for name, handler in registered().items():
-            if claim(session, event_id, name):
+        handlers = registered()
+        claimed = claim_all(session, event_id, list(handlers))
+        for name, handler in handlers.items():
+            if name in claimed:
                 handler(session, row)
         row.delivered_at = utcnow()
         row.attempts = (row.attempts or 0) + 1
@@ -53,15 +57,44 @@ def deliver(session, event_id: int) -> bool:
 
 
 def dispatch(event_id: int) -> bool:
-    """The job enqueued after commit (job id evt-<id>)."""
+    """The job enqueued after commit (job id evt-<id>); the events its handlers cause (a
+    trigger's note) are delivered right after it, in the same job (see deliver_caused)."""
     app = _get_app()
     with app.app_context():
         from app.extensions import db
 
+        caused = relay.deliver_inline(db.session)
         try:
-            return deliver(db.session, event_id)
+            found = deliver(db.session, event_id)
+            deliver_caused(db.session, caused)
+            return found
         finally:
             db.session.remove()
+
+
+def deliver_caused(session, caused: list[int]) -> int:
+    """Deliver the events committed by this job's own deliveries, in process, now.
+
+    Without this each would be a job of its own (a trip through Redis and the worker for a
+    note a trigger added). Chains are bounded (triggers stop at their MAX_DEPTH; here at
+    MAX_CAUSED events); what is left, or fails, is enqueued as usual, and an event whose
+    worker dies before it is delivered is the sweeper's, as after any crash.
+    """
+    done = 0
+    while caused and done < MAX_CAUSED:
+        event_id = caused.pop(0)
+        try:
+            deliver(session, event_id)
+        except Exception:  # noqa: BLE001 - its own job retries it, and shows the error
+            session.rollback()
+            log.exception("outbox event %s failed in process; enqueued", event_id)
+            caused.insert(0, event_id)
+            break
+        done += 1
+    if caused:
+        relay.enqueue_all(list(caused))
+        caused.clear()
+    return done
 
 
 def undelivered(session, now: dt.datetime, limit: int = SWEEP_BATCH) -> list[int]:
@@ -82,11 +115,9 @@ def still_queued(queue, session, ids: list[int]) -> set[int]:
     only add no-op jobs, and under a backlog every sweep would add hundreds more. A job
     that stays "queued" for PATIENCE sweeps is pushed anyway (a lost list entry), and a
     started job is not waiting: its worker may be dead (the redelivery a crash needs)."""
-    from plugins.automation.outbox.relay import job_id
-
     with queue.connection.pipeline(transaction=False) as pipe:
         for event_id in ids:
-            pipe.hget(Job.key_for(job_id(event_id)), "status")
+            pipe.hget(Job.key_for(relay.job_id(event_id)), "status")
         statuses = pipe.execute()
     queued = [i for i, s in zip(ids, statuses, strict=True) if s == b"queued"]
     if not queued:
@@ -103,7 +134,6 @@ def sweep(reschedule: bool = True) -> int:
     The successor is scheduled first: a sweep that raises (the database briefly away) or
     whose horse is killed must not end the chain (see sweepers.py)."""
     from plugins.automation.outbox.queue import queue_for
-    from plugins.automation.outbox.relay import enqueue
 
     app = _get_app()
     with app.app_context():
@@ -117,7 +147,9 @@ def sweep(reschedule: bool = True) -> int:
             sent = 0
             if queue is not None and ids:
                 waiting = still_queued(queue, db.session, ids)
-                sent = sum(enqueue(queue, event_id) for event_id in ids if event_id not in waiting)
+                sent = sum(
+                    relay.enqueue(queue, event_id) for event_id in ids if event_id not in waiting
+                )
             if ids:
                 db.session.execute(
                     update(OutboxEvent).where(OutboxEvent.id.in_(ids))

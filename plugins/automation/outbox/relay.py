@@ -2,7 +2,9 @@
 
 Rows are collected when they are flushed and enqueued only after the transaction commits
 (a worker must never see an event whose change is not committed); a rollback forgets them.
-Enqueue failures are logged and left to the sweeper.
+Enqueue failures are logged and left to the sweeper. Inside a dispatch job the rows its
+handlers add (a trigger's note) are not enqueued: the job delivers them itself, right after
+(`deliver_inline`, jobs.deliver_caused).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from plugins.tickets.models import OutboxEvent
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "automation_outbox_ids"
+#: Set by a dispatch job on its session: events committed there are delivered by the job
+#: itself, right after (jobs.deliver_caused), instead of being enqueued.
+INLINE_KEY = "automation_outbox_inline"
 
 
 def job_id(event_id: int) -> str:
@@ -39,6 +44,24 @@ def enqueue(queue, event_id: int) -> bool:
     return True
 
 
+def enqueue_all(ids: list[int]) -> None:
+    """Enqueue these events on the current app's queue (and keep the sweeper armed)."""
+    queue = queue_for(current_app.config.get("REDIS_URL")) if has_app_context() else None
+    if queue is None:
+        return
+    for event_id in ids:
+        enqueue(queue, event_id)
+    from plugins.automation.outbox.jobs import ensure_sweeper
+
+    ensure_sweeper(queue)
+
+
+def deliver_inline(session: Session) -> list[int]:
+    """From now on, collect this session's committed events in the returned list instead
+    of enqueueing them (the caller delivers them; ends with the session)."""
+    return session.info.setdefault(INLINE_KEY, [])
+
+
 def _after_flush(session: Session, flush_context) -> None:
     new = [obj.id for obj in session.new if isinstance(obj, OutboxEvent)]
     if new:
@@ -47,16 +70,13 @@ def _after_flush(session: Session, flush_context) -> None:
 
 def _after_commit(session: Session) -> None:
     ids = session.info.pop(PENDING_KEY, [])
-    if not ids or not has_app_context():
+    if not ids:
         return
-    queue = queue_for(current_app.config.get("REDIS_URL"))
-    if queue is None:
+    inline = session.info.get(INLINE_KEY)
+    if inline is not None:
+        inline.extend(ids)
         return
-    for event_id in ids:
-        enqueue(queue, event_id)
-    from plugins.automation.outbox.jobs import ensure_sweeper
-
-    ensure_sweeper(queue)
+    enqueue_all(ids)
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:

@@ -99,8 +99,16 @@ def _assign_person(ctx: RunContext, params: dict[str, Any]) -> str:
 
 
 def _render(ctx: RunContext, template: str) -> str:
-    values = placeholders.values_for(ctx.session, ctx.system, ctx.ticket)
+    names = {placeholders.ALIASES.get(n, n) for n in placeholders.names_in(template)}
+    if names <= _OWN_COLUMNS.keys():  # e.g. "{ticket.number}": no other row to read
+        values = {name: getattr(ctx.ticket, column) or "" for name, column in _OWN_COLUMNS.items()}
+    else:
+        values = placeholders.values_for(ctx.session, ctx.system, ctx.ticket)
     return placeholders.render(template, values)
+
+
+#: Placeholders that are the ticket's own columns (the same values as values_for's).
+_OWN_COLUMNS = {"ticket.number": "number", "ticket.subject": "subject"}
 
 
 def _add_note(ctx: RunContext, params: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ from plugins.automation.triggers import actions as run_actions
 from plugins.automation.triggers import vocabulary as voc
 from plugins.automation.triggers.facts import event_facts, explain_event
 from plugins.automation.triggers.models import Trigger, TriggerRun
-from plugins.automation.triggers.schema import parse_conditions
+from plugins.automation.triggers.schema import parse_conditions, parse_event_conditions
 from plugins.tickets.models import OutboxEvent, Ticket
 from plugins.tickets.models.base import utcnow
 from plugins.tickets.services.duties import SYSTEM_USERNAME
@@ -53,17 +53,17 @@ def ticket_matches(session: Session, user: Any, view: vc.View, fields: dict, tic
 
 
 def _claim(session: Session, trigger: Trigger, row: OutboxEvent) -> TriggerRun | None:
-    """Insert the run row (ON CONFLICT DO NOTHING, like the outbox claim); None if taken."""
+    """Insert the run row (ON CONFLICT DO NOTHING, like the outbox claim); None if taken.
+    RETURNING the whole row gives the ORM object without reading it back."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (
         insert(TriggerRun)
         .values(trigger_id=trigger.id, outbox_id=row.id, ticket_id=row.ticket_id,
                 result="running", created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["trigger_id", "outbox_id"])
-        .returning(TriggerRun.id)
+        .returning(TriggerRun)
     )  # fmt: skip
-    run_id = session.execute(stmt).scalar()
-    return session.get(TriggerRun, run_id) if run_id is not None else None
+    return session.scalars(stmt).first()
 
 
 def _fire(session: Session, system: User, ticket: Ticket, trigger: Trigger, run, chain, depth):
@@ -101,22 +101,39 @@ def handle(session: Session, row: OutboxEvent) -> None:
         log.warning("trigger chain stopped at depth %s (event %s)", depth, row.id)
         return
     triggers = active_triggers(session)
-    ticket = session.get(Ticket, row.ticket_id)
+    if not triggers:
+        return
+    # The event part first: most events (a note a rule added) match no rule's event, and
+    # then need no ticket, custom fields, system user, trail row, actor or roles read.
+    rules = []
+    for trigger in triggers:
+        try:
+            rules.append((trigger, parse_event_conditions(trigger.conditions)))
+        except ValueError as err:  # cannot happen for a saved rule, but never crash
+            log.warning("trigger %s skipped: %s", trigger.id, err)
+    wanted = {cond.field for _, event_view in rules for cond in event_view.conditions}
+    ticket = session.get(Ticket, row.ticket_id) if "channel" in wanted else None
+    facts = event_facts(session, row, ticket, wanted)
+    matched = [trigger for trigger, event_view in rules if explain_event(event_view, facts)[0]]
+    if not matched:
+        return
+    if ticket is None:
+        ticket = session.get(Ticket, row.ticket_id)
     system = system_user(session)
-    if not triggers or ticket is None or system is None:
+    if ticket is None or system is None:
         return
     chain = list(payload.get("trigger_chain") or [])
     fields = view_fields(session)
-    facts = event_facts(session, row, ticket)
-    for trigger in triggers:
+    for trigger in matched:
         try:
-            event_view, ticket_view = parse_conditions(session, trigger.conditions, fields)
+            _, ticket_view = parse_conditions(session, trigger.conditions, fields)
         except ValueError as err:  # a stale rule (e.g. its custom field was deleted)
             log.warning("trigger %s skipped: %s", trigger.id, err)
             continue
-        if not explain_event(event_view, facts)[0]:
-            continue
-        if not ticket_matches(session, system, ticket_view, fields, ticket.id):
+        # No ticket condition: every ticket matches (condition_clause is TRUE), no query.
+        if ticket_view.conditions and not ticket_matches(
+            session, system, ticket_view, fields, ticket.id
+        ):
             continue
         run = _claim(session, trigger, row)
         if run is None:

@@ -9,6 +9,7 @@ business hours (China's calendar: holidays and 调休 included).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
 
@@ -33,28 +34,46 @@ def in_business_hours(moment: dt.datetime) -> bool:
     return _calendar().next_working_instant(aware) == aware
 
 
-def event_facts(session: Session, row: OutboxEvent, ticket: Ticket) -> dict[str, Any]:
-    """The facts of an outbox event by condition field name."""
+def event_facts(
+    session: Session,
+    row: OutboxEvent,
+    ticket: Ticket | None,
+    wanted: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """The facts of an outbox event by condition field name.
+
+    With `wanted` (the fields some condition tests), the facts that cost a query (the
+    actor's roles, the action's parameters, the ticket's channel: the caller may pass no
+    ticket when the channel is not wanted) are read only when wanted; the others are
+    always there (they are free).
+    """
     payload = row.payload or {}
-    trail = session.get(TicketEvent, row.event_id) if row.event_id else None
+    kind = voc.EVENT_KINDS.get(row.kind, row.kind)
+    every = wanted is None
+    need_roles = every or "actor_role" in wanted
+    need_params = kind == "action" and (
+        every or any(name.startswith(voc.PARAM_PREFIX) for name in wanted)
+    )
+    trail = None
+    if row.event_id and (need_roles or need_params):
+        trail = session.get(TicketEvent, row.event_id)
     actor = None
-    if trail is not None and trail.actor_id is not None:
+    if need_roles and trail is not None and trail.actor_id is not None:
         from flask_appbuilder.security.sqla.models import User
 
         actor = session.get(User, trail.actor_id)
-    kind = voc.EVENT_KINDS.get(row.kind, row.kind)
     facts: dict[str, Any] = {
         "kind": kind,
         "action": payload.get("action"),
         "changed": list(payload.get("fields") or []),
         "from_status": payload.get("from") if kind == "action" else payload.get("status"),
         "to_status": payload.get("status"),
-        "channel": ticket.channel,
+        "channel": ticket.channel if ticket is not None else None,
         "actor_role": sorted(role_names(actor)) if actor is not None else [],
         "business_hours": in_business_hours(row.created_at),
         "public": bool(payload.get("public")),
     }
-    if kind == "action" and trail is not None:
+    if need_params and trail is not None:
         for name, value in (trail.changes or {}).items():
             facts[voc.PARAM_PREFIX + name] = value
     for name, pair in (payload.get("changes") or {}).items():

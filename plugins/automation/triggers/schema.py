@@ -42,6 +42,19 @@ def parse_conditions(
     return parsed
 
 
+def parse_event_conditions(data: Any) -> vc.View:
+    """The event part alone (it needs no custom fields): the engine tests it first and
+    parses the ticket part only for the rules whose event matched. ValueError if invalid."""
+    raw = (data.get("event") if isinstance(data, Mapping) else None) or {
+        "match": "all", "conditions": []
+    }  # fmt: skip
+    registry = voc.EventRegistry()
+    found = vc.view_errors(raw, registry)
+    if found:
+        raise ValueError("; ".join(f"conditions.event: {translate(err, {})}" for err in found))
+    return vc.parse_view(raw, registry)
+
+
 def _conditions(
     session: Session, data: Any, errors: Errors, fields: dict | None = None
 ) -> tuple[vc.View, vc.View] | None:
