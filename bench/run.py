@@ -1,4 +1,4 @@
-"""`make bench`: seed (when absent), start gunicorn (2 workers) and an RQ worker on the bench
+"""`make bench`: seed (when absent), start gunicorn (2 workers) and the RQ workers on the bench
 database, run the measures, write bench/results/<date>-<n>.json and the README table.
 
 Usage: python -m bench.run [--n 100000,1000000] [--seconds 15] [--reseed]
@@ -21,6 +21,7 @@ from bench.measures.services import (
     BIN,
     REDIS_URL,
     ROOT,
+    RQ_WORKERS,
     Services,
     app_env,
     peak_rss_mb,
@@ -55,7 +56,8 @@ def run_size(n: int, seconds: int, reseed: bool, only: set[str] | None = None) -
     print(f"== {n:,} tickets", flush=True)
     url, seeded = dbsetup.ensure(n, reseed)
     result: dict = {"n": n, "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                    "machine": machine.describe(url), "seed_s": seeded}  # fmt: skip
+                    "machine": machine.describe(url), "seed_s": seeded,
+                    "rq_workers": RQ_WORKERS}  # fmt: skip
     wanted = lambda key: only is None or key in only  # noqa: E731
     trigger_lag.set_trigger(url, False)
     if wanted("sla_sweep"):
@@ -66,7 +68,7 @@ def run_size(n: int, seconds: int, reseed: bool, only: set[str] | None = None) -
         fx = fixtures.load(url)
         result["tickets"] = fx.tickets
         measures = [
-            # First, on an empty queue: the one RQ worker is far behind after the others.
+            # First, on an empty queue (every measure starts with it drained, see below).
             ("trigger_lag", "7. trigger lag", trigger_lag.measure, (url, fx, REDIS_URL)),
             ("intake", "1. intake", web.intake, (fx, 2 * seconds)),
             ("queue_page", "2. queue page", web.queue_page, (fx, seconds)),

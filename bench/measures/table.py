@@ -66,8 +66,9 @@ def render(results: dict[int, dict]) -> str:
     lines.append("")
     lines.append(
         f"Run {results[sizes[-1]]['date']} on {m['nproc']} × {m['cpu']}, {m['ram_gb']} GB RAM, "
-        f"PostgreSQL {m['postgresql']}, Python {m['python']}; gunicorn 2 workers, 1 RQ "
-        f"worker, load generator on the same machine (load average at start "
+        f"PostgreSQL {m['postgresql']}, Python {m['python']}; gunicorn 2 workers, "
+        f"{results[sizes[-1]].get('rq_workers', 1)} RQ workers (in process), load generator "
+        f"on the same machine (load average at start "
         f"{m['load_avg_at_start']}: the machine is shared, expect noise). "
         "Raw numbers: bench/results/."
     )
