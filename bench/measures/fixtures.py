@@ -18,7 +18,7 @@ class Fixtures:
     tech_id: int
     intake_category_id: int
     showcase_id: int
-    to_accept: list[int]
+    to_accept: list[tuple[int, int]]  # (id, version)
     tickets: int
 
 
@@ -26,15 +26,17 @@ def load(url: str, accept_limit: int = 400) -> Fixtures:
     with psycopg.connect(url) as conn:
         one = lambda sql, *a: conn.execute(sql, a).fetchone()[0]  # noqa: E731
         tech = one("SELECT id FROM department WHERE code = 'TECH'")
+        # Any 待签收 ticket of TECH (seeded ones, then those earlier intake runs registered:
+        # every run accepts up to accept_limit of them), with the version to send.
         accept = conn.execute(
-            """SELECT id FROM ticket WHERE department_id = %s AND status = 'pending_accept'
-               AND number LIKE 'B%%' ORDER BY id DESC LIMIT %s""",
+            """SELECT id, version FROM ticket WHERE department_id = %s
+               AND status = 'pending_accept' ORDER BY id DESC LIMIT %s""",
             (tech, accept_limit),
         ).fetchall()
         return Fixtures(
             tech_id=tech,
             intake_category_id=one("SELECT id FROM category WHERE code = 'REPAIR_BB'"),
             showcase_id=one("SELECT id FROM ticket WHERE number = %s", SHOWCASE),
-            to_accept=[r[0] for r in accept],
+            to_accept=[(r[0], r[1]) for r in accept],
             tickets=one("SELECT count(*) FROM ticket"),
         )

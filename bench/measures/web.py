@@ -63,7 +63,8 @@ def action(fx: Fixtures, seconds: int) -> dict:
     """`accept` on distinct 待签收 tickets (each can be accepted once), 2 at a time."""
     token = client.jwt(HANDLER)
     todo = [("POST", f"/api/v1/ticket/{pk}/actions/accept",
-             {"body": {"version": 1}, "token": token}) for pk in fx.to_accept]  # fmt: skip
+             {"body": {"version": version}, "token": token})
+            for pk, version in fx.to_accept]  # fmt: skip
     if not todo:
         return {"skipped": "no 待签收 tickets left in TECH"}
     return {"tool": "python", "concurrency": 2, **client.load(todo, 2)}
