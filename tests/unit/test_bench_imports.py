@@ -9,6 +9,7 @@ MODULES = [
     "bench.run", "bench.seed_sql", "bench.seed_ref", "bench.seed_more",
     "bench.measures.web", "bench.measures.reports", "bench.measures.trigger_lag",
     "bench.measures.sla_sweep", "bench.measures.table", "bench.measures.dbsetup",
+    "bench.inprocess",
 ]  # fmt: skip
 
 
