@@ -21,7 +21,7 @@ os.environ.setdefault("MENU_COUNT_CACHE_SECONDS", "0")
 
 import pytest  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import delete, select, text  # noqa: E402
 
 from tests.fixtures.builders import Builders  # noqa: E402
 
@@ -123,3 +123,39 @@ def api(app):
         return client, {"Authorization": f"Bearer {resp.json['access_token']}"}
 
     return _api
+
+
+@pytest.fixture
+def sla_policies(app, db):
+    """sla_policies(name, targets, **values) adds an SLA policy for one test; afterwards the
+    policies, their clocks, escalation steps and chains are removed."""
+    from plugins.automation.outbox import jobs as outbox_jobs
+    from plugins.automation.sla.escalation_models import (
+        EscalationChain,
+        EscalationLevel,
+        EscalationStep,
+    )
+    from plugins.automation.sla.models import SlaClock, SlaPolicy
+
+    outbox_jobs._app = app  # jobs called directly find this app
+    made: list = []
+
+    def _add(name: str, targets: dict, **values):
+        row = SlaPolicy(name=name, targets=targets, **values)
+        db.add(row)
+        db.commit()
+        made.append(row)
+        return row
+
+    yield _add
+    ids = [p.id for p in made]
+    db.rollback()
+    # Explicit order: SQLite here does not enforce ON DELETE CASCADE.
+    chains = select(EscalationChain.id).where(EscalationChain.policy_id.in_(ids))
+    clocks = select(SlaClock.id).where(SlaClock.policy_id.in_(ids))
+    db.execute(delete(EscalationStep).where(EscalationStep.clock_id.in_(clocks)))
+    db.execute(delete(SlaClock).where(SlaClock.policy_id.in_(ids)))
+    db.execute(delete(EscalationLevel).where(EscalationLevel.chain_id.in_(chains)))
+    db.execute(delete(EscalationChain).where(EscalationChain.policy_id.in_(ids)))
+    db.execute(delete(SlaPolicy).where(SlaPolicy.id.in_(ids)))
+    db.commit()

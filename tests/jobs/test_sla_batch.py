@@ -9,15 +9,13 @@ import datetime as dt
 
 import pytest
 from redis import Redis
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
-from plugins.automation.outbox import jobs as outbox_jobs
 from plugins.automation.outbox import relay
 from plugins.automation.outbox.queue import queue_for
 from plugins.automation.sla import engine
-from plugins.automation.sla.escalation_models import EscalationStep
 from plugins.automation.sla.firing import process_due, stale_ticket_ids
-from plugins.automation.sla.models import SlaClock, SlaPolicy
+from plugins.automation.sla.models import SlaClock
 from plugins.automation.sla.system_user import system_user
 from plugins.tickets.models import Comment, OutboxEvent, Ticket, TicketEvent
 from plugins.tickets.models.base import utcnow
@@ -31,26 +29,11 @@ ACCEPT = {"accept": {"kind": "calendar_minutes", "amount": 20, "warn_percent": 5
 
 
 @pytest.fixture
-def policy(app, db):
-    made: list[SlaPolicy] = []
-    outbox_jobs._app = app
-
-    def _add(name: str, targets: dict, **values) -> SlaPolicy:
-        row = SlaPolicy(name=name, targets=targets, sort_order=-2000, **values)
-        db.add(row)
-        db.commit()
-        made.append(row)
-        return row
-
-    yield _add
-    ids = [p.id for p in made]
-    db.rollback()
-    # Explicit order: SQLite here does not enforce ON DELETE CASCADE.
-    clocks = select(SlaClock.id).where(SlaClock.policy_id.in_(ids))
-    db.execute(delete(EscalationStep).where(EscalationStep.clock_id.in_(clocks)))
-    db.execute(delete(SlaClock).where(SlaClock.policy_id.in_(ids)))
-    db.execute(delete(SlaPolicy).where(SlaPolicy.id.in_(ids)))
-    db.commit()
+def policy(sla_policies):
+    """Policies ahead of any other (sort_order -2000)."""
+    return lambda name, targets, **values: sla_policies(
+        name, targets, **{"sort_order": -2000, **values}
+    )
 
 
 @pytest.fixture

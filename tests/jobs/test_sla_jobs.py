@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 
-from plugins.automation.outbox import jobs as outbox_jobs
 from plugins.automation.sla import jobs
 from plugins.automation.sla.engine import sync_ticket
 from plugins.automation.sla.escalation_models import (
@@ -18,36 +17,15 @@ from plugins.automation.sla.escalation_models import (
     EscalationStep,
 )
 from plugins.automation.sla.firing import due_ticket_ids, process_due
-from plugins.automation.sla.models import SlaClock, SlaPolicy
+from plugins.automation.sla.models import SlaClock
 from plugins.tickets.models import Comment
 from plugins.tickets.models.base import utcnow
 from plugins.tickets.services.tickets import create_ticket
 
 
 @pytest.fixture
-def policy(app, db):
-    made: list[SlaPolicy] = []
-    outbox_jobs._app = app
-
-    def _add(name: str, targets: dict, **values) -> SlaPolicy:
-        row = SlaPolicy(name=name, targets=targets, **values)
-        db.add(row)
-        db.commit()
-        made.append(row)
-        return row
-
-    yield _add
-    ids = [p.id for p in made]
-    db.rollback()
-    # Explicit order: SQLite here does not enforce ON DELETE CASCADE.
-    chains = select(EscalationChain.id).where(EscalationChain.policy_id.in_(ids))
-    clocks = select(SlaClock.id).where(SlaClock.policy_id.in_(ids))
-    db.execute(delete(EscalationStep).where(EscalationStep.clock_id.in_(clocks)))
-    db.execute(delete(SlaClock).where(SlaClock.policy_id.in_(ids)))
-    db.execute(delete(EscalationLevel).where(EscalationLevel.chain_id.in_(chains)))
-    db.execute(delete(EscalationChain).where(EscalationChain.policy_id.in_(ids)))
-    db.execute(delete(SlaPolicy).where(SlaPolicy.id.in_(ids)))
-    db.commit()
+def policy(sla_policies):
+    return sla_policies
 
 
 def _ticket(db, build, at: dt.datetime, **values):

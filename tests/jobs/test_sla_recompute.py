@@ -9,14 +9,12 @@ import pytest
 from rq import SimpleWorker
 from rq.registry import FinishedJobRegistry
 from rq.serializers import JSONSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from plugins.automation.outbox import jobs as outbox_jobs
 from plugins.automation.outbox.queue import queue_for
 from plugins.automation.sla import admin_service, recompute
 from plugins.automation.sla.engine import sync_ticket
-from plugins.automation.sla.escalation_models import EscalationStep
-from plugins.automation.sla.models import SlaClock, SlaPolicy
+from plugins.automation.sla.models import SlaClock
 from plugins.tickets.models.base import utcnow
 from plugins.tickets.services.tickets import create_ticket
 
@@ -24,18 +22,8 @@ MINUTES = {"resolve": {"kind": "calendar_minutes", "amount": 60, "warn_percent":
 
 
 @pytest.fixture
-def policy(app, db):
-    outbox_jobs._app = app
-    row = SlaPolicy(name="重算测试", targets=MINUTES, sort_order=-100)
-    db.add(row)
-    db.commit()
-    yield row
-    db.rollback()
-    clocks = select(SlaClock.id).where(SlaClock.policy_id == row.id)
-    db.execute(delete(EscalationStep).where(EscalationStep.clock_id.in_(clocks)))
-    db.execute(delete(SlaClock).where(SlaClock.policy_id == row.id))
-    db.execute(delete(SlaPolicy).where(SlaPolicy.id == row.id))
-    db.commit()
+def policy(sla_policies):
+    return sla_policies("重算测试", MINUTES, sort_order=-100)
 
 
 def _tickets(db, build, n: int, at: dt.datetime) -> list[int]:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 
 from plugins.automation.sla import calendar as sla_calendar
 from plugins.automation.sla.engine import sync_ticket
-from plugins.automation.sla.models import CalendarOverride, SlaClock, SlaPolicy
+from plugins.automation.sla.models import CalendarOverride, SlaClock
 from plugins.automation.sla.policies import match_policy, validate_targets
 from plugins.tickets.models import TicketEvent
 from plugins.tickets.services.actions import apply_action
@@ -19,22 +19,9 @@ T0 = dt.datetime(2026, 3, 2, 1, 0)  # Monday 09:00 in Shanghai
 
 
 @pytest.fixture
-def policies(db):
-    """Add policies for one test; remove them (and the clocks they made) afterwards."""
-    made: list[SlaPolicy] = []
-
-    def _add(name: str, targets: dict, **values) -> SlaPolicy:
-        policy = SlaPolicy(name=name, targets=targets, **values)
-        db.add(policy)
-        db.commit()
-        made.append(policy)
-        return policy
-
-    yield _add
-    ids = [p.id for p in made]
-    db.rollback()
-    db.execute(delete(SlaClock).where(SlaClock.policy_id.in_(ids)))
-    db.execute(delete(SlaPolicy).where(SlaPolicy.id.in_(ids)))
+def policies(sla_policies, db):
+    """sla_policies, and the calendar overrides a test made are removed too."""
+    yield sla_policies
     db.execute(delete(CalendarOverride))
     db.commit()
     sla_calendar.invalidate()
