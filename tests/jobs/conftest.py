@@ -43,3 +43,28 @@ def redis_conn(redis_url):
         conn.delete(*prefix_keys)
     yield conn
     conn.close()
+
+
+@pytest.fixture
+def outbox_queue(app, db, redis_url):
+    """The outbox relay on the session aimed at `redis_url` (flushed), this app as the jobs'
+    app, older undelivered rows (demo data, other tests) marked delivered; yields the queue."""
+    import datetime as dt
+
+    from app.extensions import db as _db
+    from plugins.automation.outbox import jobs, relay
+    from plugins.automation.outbox.queue import queue_for
+    from plugins.tickets.models import OutboxEvent
+
+    redis.Redis.from_url(redis_url).flushdb()
+    relay.install(_db.session.session_factory)
+    old_url, app.config["REDIS_URL"] = app.config.get("REDIS_URL"), redis_url
+    jobs._app = app
+    db.execute(
+        OutboxEvent.__table__.update()
+        .where(OutboxEvent.delivered_at.is_(None))
+        .values(delivered_at=dt.datetime(2000, 1, 1))
+    )
+    db.commit()
+    yield queue_for(redis_url)
+    app.config["REDIS_URL"] = old_url

@@ -7,14 +7,12 @@ import datetime as dt
 import uuid
 
 import pytest
-from redis import Redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
 from plugins.automation.outbox import handlers, jobs, relay
 from plugins.automation.outbox.models import HandledEvent
-from plugins.automation.outbox.queue import queue_for
 from plugins.tickets.models import OutboxEvent, Ticket
 from plugins.tickets.services.actions import apply_action
 
@@ -22,28 +20,13 @@ CALLS: list[int] = []
 
 
 @pytest.fixture
-def wired(app, redis_url, db):
-    """The relay on the session, this app as the worker's app, a counting handler."""
-    from app.extensions import db as _db
-
-    url = redis_url  # the real lane's DB number is this run's own: flushed
-    Redis.from_url(url).flushdb()
-    relay.install(_db.session.session_factory)
-    old_url, app.config["REDIS_URL"] = app.config.get("REDIS_URL"), url
-    jobs._app = app
-    # Older rows (demo data, other tests) are not this test's business.
-    db.execute(
-        OutboxEvent.__table__.update()
-        .where(OutboxEvent.delivered_at.is_(None))
-        .values(delivered_at=dt.datetime(2000, 1, 1))
-    )
-    db.commit()
+def wired(outbox_queue):
+    """The outbox queue (conftest) and a counting handler."""
     name = f"count-{uuid.uuid4().hex[:6]}"
     handlers.register(name, lambda session, row: CALLS.append(row.id))
     CALLS.clear()
-    yield queue_for(url)
+    yield outbox_queue
     handlers._HANDLERS.pop(name, None)
-    app.config["REDIS_URL"] = old_url
 
 
 def _events(db, ticket_id):

@@ -8,11 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from redis import Redis
 from sqlalchemy import select, update
 
 from plugins.automation.outbox import relay
-from plugins.automation.outbox.queue import queue_for
 from plugins.automation.sla import engine
 from plugins.automation.sla.firing import process_due, stale_ticket_ids
 from plugins.automation.sla.models import SlaClock
@@ -37,15 +35,9 @@ def policy(sla_policies):
 
 
 @pytest.fixture
-def relayed(app, redis_url):
-    """The outbox relay on the session and a queue the test can read."""
-    from app.extensions import db as _db
-
-    Redis.from_url(redis_url).flushdb()
-    relay.install(_db.session.session_factory)
-    old_url, app.config["REDIS_URL"] = app.config.get("REDIS_URL"), redis_url
-    yield queue_for(redis_url)
-    app.config["REDIS_URL"] = old_url
+def relayed(outbox_queue):
+    """The outbox relay on the session and a queue the test can read (conftest)."""
+    return outbox_queue
 
 
 def _ticket(db, build, at: dt.datetime, **values) -> Ticket:

@@ -5,15 +5,11 @@ enqueued as before. Triggers read only the event facts their conditions test.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from redis import Redis
 from sqlalchemy import delete, select
 
 from plugins.automation.outbox import handlers, jobs, relay
 from plugins.automation.outbox.models import HandledEvent
-from plugins.automation.outbox.queue import queue_for
 from plugins.automation.triggers.models import Trigger, TriggerRun
 from plugins.tickets.models import Comment, OutboxEvent
 
@@ -22,25 +18,12 @@ NOTE = "已受理 {ticket.number}"
 
 
 @pytest.fixture
-def queue(app, db, redis_url):
-    """This app's relay aimed at `redis_url` (flushed), no rules but the test's, older
-    undelivered events out of the way."""
-    from app.extensions import db as _db
-
-    Redis.from_url(redis_url).flushdb()
-    relay.install(_db.session.session_factory)
-    old_url, app.config["REDIS_URL"] = app.config.get("REDIS_URL"), redis_url
-    jobs._app = app
-    db.execute(
-        OutboxEvent.__table__.update()
-        .where(OutboxEvent.delivered_at.is_(None))
-        .values(delivered_at=dt.datetime(2000, 1, 1))
-    )
+def queue(outbox_queue, db):
+    """The outbox queue (conftest), with no rules but the test's."""
     db.execute(delete(TriggerRun))
     db.execute(delete(Trigger))
     db.commit()
-    yield queue_for(redis_url)
-    app.config["REDIS_URL"] = old_url
+    yield outbox_queue
     db.rollback()
     db.execute(delete(TriggerRun))
     db.execute(delete(Trigger))
